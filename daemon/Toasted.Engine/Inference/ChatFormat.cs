@@ -76,7 +76,7 @@ public abstract class ChatFormat
             var system = "";
             foreach (var m in messages)
             {
-                if (m.Role == "system") { system = m.Content.Trim() + "\n\n"; continue; }
+                if (m.Role == "system") { system = m.Content.Trim() + "\n"; continue; }
                 var role = m.Role == "assistant" ? "model" : m.Role;
                 sb.Append("<start_of_turn>").Append(role).Append('\n').Append(system).Append(m.Content.Trim()).Append("<end_of_turn>\n");
                 system = "";
