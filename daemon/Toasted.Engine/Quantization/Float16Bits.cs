@@ -10,9 +10,12 @@ namespace Toasted.Engine.Quantization;
 /// </summary>
 internal static class Float16Bits
 {
-    // 2^112 rescales a half's exponent field (bias 15) placed in a float's exponent field (bias 127); the
-    // same multiply also normalises half subnormals, so one path covers every finite value exactly.
-    private const uint TwoPow112Bits = (127 + 112) << 23;
+    // Half to float without touching float subnormals (which are slow on many cores): normal halves only
+    // need their exponent rebiased from 15 to 127 in the integer domain; a subnormal half is its mantissa
+    // times 2^-24, computed from the (exactly converted) integer mantissa.
+    private const uint RebiasBits = (127 - 15) << 23;
+    private const uint TwoPowMinus24Bits = (127 - 24) << 23;
+    private const uint HalfNormalMinField = 0x0400;
     private const uint HalfInfinityField = 0x7C00;
     private const uint FloatExponentMask = 0x7F800000;
     // Floats at or above 2^16 are infinite as halves; below 2^-14 they are half subnormals (or zero).
@@ -27,9 +30,9 @@ internal static class Float16Bits
     {
         uint sign = (uint)(half & 0x8000) << 16;
         uint magnitudeField = (uint)half & 0x7FFF;
-        uint bits = magnitudeField >= HalfInfinityField
-            ? (magnitudeField << 13) | FloatExponentMask
-            : BitConverter.SingleToUInt32Bits(BitConverter.UInt32BitsToSingle(magnitudeField << 13) * BitConverter.UInt32BitsToSingle(TwoPow112Bits));
+        uint bits = magnitudeField >= HalfInfinityField ? (magnitudeField << 13) | FloatExponentMask
+            : magnitudeField >= HalfNormalMinField ? (magnitudeField << 13) + RebiasBits
+            : BitConverter.SingleToUInt32Bits((int)magnitudeField * BitConverter.UInt32BitsToSingle(TwoPowMinus24Bits));
         return BitConverter.UInt32BitsToSingle(bits | sign);
     }
 
@@ -55,10 +58,13 @@ internal static class Float16Bits
     {
         var sign = (half & Vector512.Create(0x8000u)) << 16;
         var field = half & Vector512.Create(0x7FFFu);
-        var finite = (field << 13).AsSingle() * Vector512.Create(TwoPow112Bits).AsSingle();
-        var special = ((field << 13) | Vector512.Create(FloatExponentMask)).AsSingle();
-        var isSpecial = Vector512.GreaterThanOrEqual(field, Vector512.Create(HalfInfinityField)).AsSingle();
-        return (Vector512.ConditionalSelect(isSpecial, special, finite).AsUInt32() | sign).AsSingle();
+        var shifted = field << 13;
+        var normal = shifted + Vector512.Create(RebiasBits);
+        var subnormal = (Vector512.ConvertToSingle(field.AsInt32()) * Vector512.Create(TwoPowMinus24Bits).AsSingle()).AsUInt32();
+        var special = shifted | Vector512.Create(FloatExponentMask);
+        var result = Vector512.ConditionalSelect(Vector512.LessThan(field, Vector512.Create(HalfNormalMinField)), subnormal, normal);
+        result = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(field, Vector512.Create(HalfInfinityField)), special, result);
+        return (result | sign).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -66,10 +72,13 @@ internal static class Float16Bits
     {
         var sign = (half & Vector256.Create(0x8000u)) << 16;
         var field = half & Vector256.Create(0x7FFFu);
-        var finite = (field << 13).AsSingle() * Vector256.Create(TwoPow112Bits).AsSingle();
-        var special = ((field << 13) | Vector256.Create(FloatExponentMask)).AsSingle();
-        var isSpecial = Vector256.GreaterThanOrEqual(field, Vector256.Create(HalfInfinityField)).AsSingle();
-        return (Vector256.ConditionalSelect(isSpecial, special, finite).AsUInt32() | sign).AsSingle();
+        var shifted = field << 13;
+        var normal = shifted + Vector256.Create(RebiasBits);
+        var subnormal = (Vector256.ConvertToSingle(field.AsInt32()) * Vector256.Create(TwoPowMinus24Bits).AsSingle()).AsUInt32();
+        var special = shifted | Vector256.Create(FloatExponentMask);
+        var result = Vector256.ConditionalSelect(Vector256.LessThan(field, Vector256.Create(HalfNormalMinField)), subnormal, normal);
+        result = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(field, Vector256.Create(HalfInfinityField)), special, result);
+        return (result | sign).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,10 +86,13 @@ internal static class Float16Bits
     {
         var sign = (half & Vector128.Create(0x8000u)) << 16;
         var field = half & Vector128.Create(0x7FFFu);
-        var finite = (field << 13).AsSingle() * Vector128.Create(TwoPow112Bits).AsSingle();
-        var special = ((field << 13) | Vector128.Create(FloatExponentMask)).AsSingle();
-        var isSpecial = Vector128.GreaterThanOrEqual(field, Vector128.Create(HalfInfinityField)).AsSingle();
-        return (Vector128.ConditionalSelect(isSpecial, special, finite).AsUInt32() | sign).AsSingle();
+        var shifted = field << 13;
+        var normal = shifted + Vector128.Create(RebiasBits);
+        var subnormal = (Vector128.ConvertToSingle(field.AsInt32()) * Vector128.Create(TwoPowMinus24Bits).AsSingle()).AsUInt32();
+        var special = shifted | Vector128.Create(FloatExponentMask);
+        var result = Vector128.ConditionalSelect(Vector128.LessThan(field, Vector128.Create(HalfNormalMinField)), subnormal, normal);
+        result = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(field, Vector128.Create(HalfInfinityField)), special, result);
+        return (result | sign).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

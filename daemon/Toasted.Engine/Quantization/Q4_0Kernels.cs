@@ -53,18 +53,32 @@ public static class Q4_0Kernels
         ref byte a = ref MemoryMarshal.GetReference(activationRow);
         float sum = 0;
         int b = 0;
-        if (Int8MultiplyAdd.Is512Supported)
+        if (Int8MultiplyAdd.Is256Supported)
         {
-            // Two blocks per step: the 32 signed weights of each block fill one 256-bit half.
-            for (; b + 2 <= blocks; b += 2)
+            const nuint ActivationStride = Q8_0Kernels.BytesPerBlock;
+            for (; b + 8 <= blocks; b += 8)
             {
-                nuint w0 = (nuint)(b * BytesPerBlock), w1 = w0 + BytesPerBlock;
-                nuint a0 = (nuint)(b * Q8_0Kernels.BytesPerBlock), a1 = a0 + Q8_0Kernels.BytesPerBlock;
-                var wq = Vector512.Create(Unpack(Vector128.LoadUnsafe(ref w, w0 + QuantsOffset)), Unpack(Vector128.LoadUnsafe(ref w, w1 + QuantsOffset)));
-                var aq = Vector512.Create(Vector256.LoadUnsafe(ref a, a0 + ActivationQuantsOffset), Vector256.LoadUnsafe(ref a, a1 + ActivationQuantsOffset)).AsSByte();
-                var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
-                sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, w0)) * Q8_0Kernels.Scale(ref Unsafe.Add(ref a, a0)) * Vector256.Sum(lanes.GetLower());
-                sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, w1)) * Q8_0Kernels.Scale(ref Unsafe.Add(ref a, a1)) * Vector256.Sum(lanes.GetUpper());
+                ref byte wg = ref Unsafe.Add(ref w, b * BytesPerBlock);
+                ref byte ag = ref Unsafe.Add(ref a, b * Q8_0Kernels.BytesPerBlock);
+                Vector256<int> s0, s1, s2, s3, s4, s5, s6, s7;
+                if (Int8MultiplyAdd.Is512Supported)
+                {
+                    // Two blocks per 512-bit step; each block's lanes fill one 256-bit half.
+                    (s0, s1) = PairLanes(ref wg, ref ag, 0);
+                    (s2, s3) = PairLanes(ref wg, ref ag, 2);
+                    (s4, s5) = PairLanes(ref wg, ref ag, 4);
+                    (s6, s7) = PairLanes(ref wg, ref ag, 6);
+                }
+                else
+                {
+                    s0 = BlockLanes(ref wg, ref ag, 0); s1 = BlockLanes(ref wg, ref ag, 1);
+                    s2 = BlockLanes(ref wg, ref ag, 2); s3 = BlockLanes(ref wg, ref ag, 3);
+                    s4 = BlockLanes(ref wg, ref ag, 4); s5 = BlockLanes(ref wg, ref ag, 5);
+                    s6 = BlockLanes(ref wg, ref ag, 6); s7 = BlockLanes(ref wg, ref ag, 7);
+                }
+                var isums = Vector256.ConvertToSingle(BlockGroupSums.SumEach(s0, s1, s2, s3, s4, s5, s6, s7));
+                var scales = BlockGroupSums.HalfScales(ref wg, BytesPerBlock) * BlockGroupSums.HalfScales(ref ag, ActivationStride);
+                sum = BlockGroupSums.AddInOrder(sum, scales * isums);
             }
         }
         if (Int8MultiplyAdd.Is256Supported)
@@ -106,6 +120,28 @@ public static class Q4_0Kernels
             sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, wo)) * Q8_0Kernels.Scale(ref Unsafe.Add(ref a, ao)) * isum;
         }
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> BlockLanes(ref byte w, ref byte a, int block)
+    {
+        var wq = Unpack(Vector128.LoadUnsafe(ref w, (nuint)(block * BytesPerBlock + QuantsOffset)));
+        var aq = Vector256.LoadUnsafe(ref a, (nuint)(block * Q8_0Kernels.BytesPerBlock + ActivationQuantsOffset)).AsSByte();
+        return Int8MultiplyAdd.Signed(Vector256<int>.Zero, wq, aq);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<int> First, Vector256<int> Second) PairLanes(ref byte w, ref byte a, int block)
+    {
+        nuint w0 = (nuint)(block * BytesPerBlock), a0 = (nuint)(block * Q8_0Kernels.BytesPerBlock);
+        var wq = Vector512.Create(
+            Unpack(Vector128.LoadUnsafe(ref w, w0 + QuantsOffset)),
+            Unpack(Vector128.LoadUnsafe(ref w, w0 + BytesPerBlock + QuantsOffset)));
+        var aq = Vector512.Create(
+            Vector256.LoadUnsafe(ref a, a0 + ActivationQuantsOffset),
+            Vector256.LoadUnsafe(ref a, a0 + Q8_0Kernels.BytesPerBlock + ActivationQuantsOffset)).AsSByte();
+        var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
+        return (lanes.GetLower(), lanes.GetUpper());
     }
 
     /// <summary>The 32 signed weights of a block, in element order: low nibbles then high nibbles, minus 8.</summary>

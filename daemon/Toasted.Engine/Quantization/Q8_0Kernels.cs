@@ -57,17 +57,31 @@ public static class Q8_0Kernels
         ref byte a = ref MemoryMarshal.GetReference(activationRow);
         float sum = 0;
         int b = 0;
-        if (Int8MultiplyAdd.Is512Supported)
+        if (Int8MultiplyAdd.Is256Supported)
         {
-            // Two blocks per 512-bit step; the lower and upper 256-bit halves are reduced separately.
-            for (; b + 2 <= blocks; b += 2)
+            for (; b + 8 <= blocks; b += 8)
             {
-                nuint o0 = (nuint)(b * BytesPerBlock), o1 = o0 + BytesPerBlock;
-                var wq = Vector512.Create(Vector256.LoadUnsafe(ref w, o0 + QuantsOffset), Vector256.LoadUnsafe(ref w, o1 + QuantsOffset)).AsSByte();
-                var aq = Vector512.Create(Vector256.LoadUnsafe(ref a, o0 + QuantsOffset), Vector256.LoadUnsafe(ref a, o1 + QuantsOffset)).AsSByte();
-                var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
-                sum += Scale(ref Unsafe.Add(ref w, o0)) * Scale(ref Unsafe.Add(ref a, o0)) * Vector256.Sum(lanes.GetLower());
-                sum += Scale(ref Unsafe.Add(ref w, o1)) * Scale(ref Unsafe.Add(ref a, o1)) * Vector256.Sum(lanes.GetUpper());
+                ref byte wg = ref Unsafe.Add(ref w, b * BytesPerBlock);
+                ref byte ag = ref Unsafe.Add(ref a, b * BytesPerBlock);
+                Vector256<int> s0, s1, s2, s3, s4, s5, s6, s7;
+                if (Int8MultiplyAdd.Is512Supported)
+                {
+                    // Two blocks per 512-bit step; each block's lanes fill one 256-bit half.
+                    (s0, s1) = PairLanes(ref wg, ref ag, 0);
+                    (s2, s3) = PairLanes(ref wg, ref ag, 2);
+                    (s4, s5) = PairLanes(ref wg, ref ag, 4);
+                    (s6, s7) = PairLanes(ref wg, ref ag, 6);
+                }
+                else
+                {
+                    s0 = BlockLanes(ref wg, ref ag, 0); s1 = BlockLanes(ref wg, ref ag, 1);
+                    s2 = BlockLanes(ref wg, ref ag, 2); s3 = BlockLanes(ref wg, ref ag, 3);
+                    s4 = BlockLanes(ref wg, ref ag, 4); s5 = BlockLanes(ref wg, ref ag, 5);
+                    s6 = BlockLanes(ref wg, ref ag, 6); s7 = BlockLanes(ref wg, ref ag, 7);
+                }
+                var isums = Vector256.ConvertToSingle(BlockGroupSums.SumEach(s0, s1, s2, s3, s4, s5, s6, s7));
+                var scales = BlockGroupSums.HalfScales(ref wg, BytesPerBlock) * BlockGroupSums.HalfScales(ref ag, BytesPerBlock);
+                sum = BlockGroupSums.AddInOrder(sum, scales * isums);
             }
         }
         if (Int8MultiplyAdd.Is256Supported)
@@ -100,6 +114,23 @@ public static class Q8_0Kernels
             sum += Scale(ref Unsafe.Add(ref w, o)) * Scale(ref Unsafe.Add(ref a, o)) * isum;
         }
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> BlockLanes(ref byte w, ref byte a, int block)
+    {
+        nuint o = (nuint)(block * BytesPerBlock) + QuantsOffset;
+        return Int8MultiplyAdd.Signed(Vector256<int>.Zero, Vector256.LoadUnsafe(ref w, o).AsSByte(), Vector256.LoadUnsafe(ref a, o).AsSByte());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<int> First, Vector256<int> Second) PairLanes(ref byte w, ref byte a, int block)
+    {
+        nuint o = (nuint)(block * BytesPerBlock) + QuantsOffset;
+        var wq = Vector512.Create(Vector256.LoadUnsafe(ref w, o), Vector256.LoadUnsafe(ref w, o + BytesPerBlock)).AsSByte();
+        var aq = Vector512.Create(Vector256.LoadUnsafe(ref a, o), Vector256.LoadUnsafe(ref a, o + BytesPerBlock)).AsSByte();
+        var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
+        return (lanes.GetLower(), lanes.GetUpper());
     }
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination)
