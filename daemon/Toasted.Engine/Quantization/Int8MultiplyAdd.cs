@@ -60,11 +60,9 @@ internal static class Int8MultiplyAdd
         Unsigned(accumulator, Avx2.Abs(weights), Avx2.Sign(activations, weights));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> Unsigned(Vector128<int> accumulator, Vector128<byte> unsignedBytes, Vector128<sbyte> signedBytes)
-    {
-        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(accumulator, unsignedBytes, signedBytes);
-        return accumulator + Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector128<short>.One);
-    }
+    public static Vector128<int> Unsigned(Vector128<int> accumulator, Vector128<byte> unsignedBytes, Vector128<sbyte> signedBytes) =>
+        // The 128-bit forms only run on cores without AVX2, which have no VNNI either.
+        accumulator + Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector128<short>.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> UnsignedScaled(Vector128<int> accumulator, Vector128<byte> unsignedBytes, Vector128<sbyte> signedBytes, Vector128<short> pairWeights) =>
