@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text;
+using NUnit.Framework;
+using Toasted.Engine.Tokenization;
+using Toasted.Tests.Shared;
+
+namespace Toasted.Engine.Tests.Tokenization;
+
+public class SpmTokenizerTests
+{
+    private const string Llama2Vocabulary = "corpus/tokenizer/ggml-vocab-llama-spm.gguf";
+    private const string Gemma3Vocabulary = "corpus/tokenizer/ggml-vocab-gemma-3.gguf";
+
+    [Test]
+    public void Special_token_text_becomes_the_token_only_when_special_parsing_is_on()
+    {
+        var tokenizer = KitTokenizers.Load(Llama2Vocabulary);
+        var bosText = tokenizer.TokenText(tokenizer.BosId);
+
+        var parsed = tokenizer.Encode(bosText + "Hello", addSpecial: false, parseSpecial: true);
+        var literal = tokenizer.Encode(bosText + "Hello", addSpecial: false, parseSpecial: false);
+
+        Assert.That(parsed[0], Is.EqualTo(tokenizer.BosId));
+        // The text after a special token gets its own space prefix, like the start of the input.
+        Assert.That(parsed[1..], Is.EqualTo(tokenizer.Encode("Hello", addSpecial: false, parseSpecial: false)));
+        Assert.That(literal, Does.Not.Contain(tokenizer.BosId));
+    }
+
+    [Test]
+    public void Decode_with_remove_special_drops_the_bos_and_keeps_the_first_space()
+    {
+        var tokenizer = KitTokenizers.Load(Llama2Vocabulary);
+        var ids = tokenizer.Encode("Hello world", addSpecial: true, parseSpecial: false);
+        Assert.That(ids[0], Is.EqualTo(tokenizer.BosId));
+
+        Assert.That(tokenizer.Decode(ids, removeSpecial: true), Is.EqualTo(" Hello world"));
+        Assert.That(tokenizer.Decode(ids[1..]), Is.EqualTo("Hello world"));
+        Assert.That(tokenizer.Decode(ids, unparseSpecial: true), Is.EqualTo(tokenizer.TokenText(tokenizer.BosId) + " Hello world"));
+    }
+
+    [Test]
+    public void End_of_generation_holds_eos_but_not_bos()
+    {
+        var tokenizer = KitTokenizers.Load(Llama2Vocabulary);
+
+        Assert.That(tokenizer.IsEndOfGeneration(tokenizer.EosId), Is.True);
+        Assert.That(tokenizer.IsEndOfGeneration(tokenizer.BosId), Is.False);
+    }
+
+    [Test]
+    public void End_of_generation_holds_gemma_end_of_turn_and_eos_texts()
+    {
+        var tokenizer = (SpmTokenizer)KitTokenizers.Load(Gemma3Vocabulary);
+        var vocabulary = tokenizer.Vocabulary;
+
+        Assert.That(vocabulary.TryGetId("<end_of_turn>", out var endOfTurn), Is.True);
+        Assert.That(vocabulary.TryGetId("<eos>", out var eos), Is.True);
+        Assert.That(vocabulary.TryGetId("<start_of_turn>", out var startOfTurn), Is.True);
+        Assert.That(tokenizer.IsEndOfGeneration(endOfTurn), Is.True);
+        Assert.That(tokenizer.IsEndOfGeneration(eos), Is.True);
+        Assert.That(tokenizer.IsEndOfGeneration(startOfTurn), Is.False);
+    }
+
+    [Test]
+    public void Encoding_100_kilobytes_takes_well_under_a_second()
+    {
+        var tokenizer = KitTokenizers.Load(Llama2Vocabulary);
+        var sample = File.ReadAllText(SharedKit.Require("corpus/real/perplexity-text.txt"));
+        var text = new StringBuilder();
+        while (text.Length < 100_000)
+            text.Append(sample).Append("\n中文 🦙 ");
+        // Steady state is what matters to the daemon; the first runs also pay for JIT compilation.
+        for (var warmUp = 0; warmUp < 2; warmUp++)
+            tokenizer.Encode(text.ToString(), addSpecial: true, parseSpecial: true);
+
+        var watch = Stopwatch.StartNew();
+        var ids = tokenizer.Encode(text.ToString(), addSpecial: true, parseSpecial: true);
+        watch.Stop();
+
+        Assert.That(ids, Has.Length.GreaterThan(10_000));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+    }
+}
