@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Toasted.Engine.Tokenization;
@@ -16,21 +18,41 @@ public sealed class SpmBigramMerger
 
     /// <param name="text">The fragment, spaces not yet escaped.</param>
     /// <param name="prefixSpace">Put one U+2581 before the fragment (llama.cpp's space prefix).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tokenize(ReadOnlySpan<char> text, bool prefixSpace, List<int> output)
     {
         var length = text.Length + (prefixSpace ? 1 : 0);
         if (length == 0)
             return;
-        var buffer = new char[length];
-        var write = 0;
-        if (prefixSpace)
-            buffer[write++] = '\u2581';
-        foreach (var c in text)
-            buffer[write++] = c == ' ' ? '\u2581' : c;
+        // Pooled: long inputs would otherwise put several large-object-heap arrays on every call.
+        var buffer = ArrayPool<char>.Shared.Rent(length);
+        var symbols = ArrayPool<Symbol>.Shared.Rent(length);
+        try
+        {
+            var write = 0;
+            if (prefixSpace)
+                buffer[write++] = '\u2581';
+            foreach (var c in text)
+                buffer[write++] = c == ' ' ? '\u2581' : c;
+            var count = SplitIntoCodePoints(buffer.AsSpan(0, length), symbols);
+            Merge(buffer, symbols, count);
+            for (var i = 0; i != -1; i = symbols[i].Next)
+                Emit(buffer.AsSpan(symbols[i].Start, symbols[i].Length), output);
+        }
+        finally
+        {
+            ArrayPool<Symbol>.Shared.Return(symbols);
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
 
-        var symbols = SplitIntoCodePoints(buffer);
-        var queue = new PriorityQueue<Bigram, MergeOrder>(symbols.Length);
-        for (var i = 1; i < symbols.Length; i++)
+    // Fully optimised from the first call: a long prompt is merged in one call, so waiting for
+    // tiered compilation would leave its loops in unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Merge(char[] buffer, Symbol[] symbols, int count)
+    {
+        var queue = new PriorityQueue<Bigram, MergeOrder>(count);
+        for (var i = 1; i < count; i++)
             TryAddBigram(buffer, symbols, queue, i - 1, i);
 
         while (queue.TryDequeue(out var bigram, out _))
@@ -51,25 +73,25 @@ public sealed class SpmBigramMerger
             TryAddBigram(buffer, symbols, queue, left.Previous, bigram.Left);
             TryAddBigram(buffer, symbols, queue, bigram.Left, left.Next);
         }
-
-        for (var i = 0; i != -1; i = symbols[i].Next)
-            Emit(buffer.AsSpan(symbols[i].Start, symbols[i].Length), output);
     }
 
-    private static Symbol[] SplitIntoCodePoints(char[] buffer)
+    /// <summary>One symbol per code point (a surrogate pair stays together), linked in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int SplitIntoCodePoints(ReadOnlySpan<char> text, Symbol[] symbols)
     {
-        var symbols = new List<Symbol>(buffer.Length);
+        var count = 0;
         var offset = 0;
-        while (offset < buffer.Length)
+        while (offset < text.Length)
         {
-            var width = char.IsHighSurrogate(buffer[offset]) && offset + 1 < buffer.Length && char.IsLowSurrogate(buffer[offset + 1]) ? 2 : 1;
-            var index = symbols.Count;
-            symbols.Add(new Symbol { Start = offset, Length = width, Previous = index - 1, Next = offset + width == buffer.Length ? -1 : index + 1 });
+            var width = char.IsHighSurrogate(text[offset]) && offset + 1 < text.Length && char.IsLowSurrogate(text[offset + 1]) ? 2 : 1;
+            symbols[count] = new Symbol { Start = offset, Length = width, Previous = count - 1, Next = offset + width == text.Length ? -1 : count + 1 };
+            count++;
             offset += width;
         }
-        return symbols.ToArray();
+        return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TryAddBigram(char[] buffer, Symbol[] symbols, PriorityQueue<Bigram, MergeOrder> queue, int left, int right)
     {
         if (left == -1 || right == -1)

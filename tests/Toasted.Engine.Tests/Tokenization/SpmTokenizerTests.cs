@@ -69,15 +69,35 @@ public class SpmTokenizerTests
         var text = new StringBuilder();
         while (text.Length < 100_000)
             text.Append(sample).Append("\n中文 🦙 ");
-        // Steady state is what matters to the daemon; the first runs also pay for JIT compilation.
-        for (var warmUp = 0; warmUp < 2; warmUp++)
-            tokenizer.Encode(text.ToString(), addSpecial: true, parseSpecial: true);
-
-        var watch = Stopwatch.StartNew();
-        var ids = tokenizer.Encode(text.ToString(), addSpecial: true, parseSpecial: true);
-        watch.Stop();
+        // Steady state is what matters to the daemon: the best of a few runs after a warm-up, in processor
+        // time rather than wall time because the machine may be busy with other work.
+        var input = text.ToString();
+        tokenizer.Encode(input, addSpecial: true, parseSpecial: true);
+        var process = Process.GetCurrentProcess();
+        var best = TimeSpan.MaxValue;
+        var ids = Array.Empty<int>();
+        for (var run = 0; run < 3; run++)
+        {
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            ids = tokenizer.Encode(input, addSpecial: true, parseSpecial: true);
+            process.Refresh();
+            var used = process.TotalProcessorTime - before;
+            best = used < best ? used : best;
+        }
+        TestContext.Out.WriteLine($"{input.Length} chars, {ids.Length} tokens: best {best.TotalMilliseconds:F0} ms processor time");
 
         Assert.That(ids, Has.Length.GreaterThan(10_000));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        Assert.That(best, Is.LessThan(TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public void User_defined_tokens_render_their_text_verbatim()
+    {
+        var tokenizer = (SpmTokenizer)KitTokenizers.Load(Gemma3Vocabulary);
+        Assert.That(tokenizer.Vocabulary.TryGetId("\u2581\u2581", out var spaces), Is.True);
+        Assert.That(tokenizer.Vocabulary.Attributes(spaces), Is.EqualTo(TokenAttributes.UserDefined));
+
+        Assert.That(tokenizer.TokenToPiece(spaces, special: false), Is.EqualTo(Encoding.UTF8.GetBytes("\u2581\u2581")));
     }
 }
