@@ -100,4 +100,15 @@ public class SpmTokenizerTests
 
         Assert.That(tokenizer.TokenToPiece(spaces, special: false), Is.EqualTo(Encoding.UTF8.GetBytes("\u2581\u2581")));
     }
+
+    [Test]
+    public void A_lone_surrogate_encodes_as_the_replacement_character_utf8_would_carry()
+    {
+        var tokenizer = KitTokenizers.Load(Llama2Vocabulary);
+
+        var lone = tokenizer.Encode("a\uD800b", addSpecial: false, parseSpecial: false);
+        var replaced = tokenizer.Encode("a\uFFFDb", addSpecial: false, parseSpecial: false);
+
+        Assert.That(lone, Is.EqualTo(replaced));
+    }
 }
