@@ -157,7 +157,7 @@ public class GgufWriterRoundTripTests
     }
 
     [Test]
-    public void Rewriting_the_real_stories260K_file_reproduces_its_metadata_and_tensor_bytes()
+    public void Rewriting_the_real_stories260K_file_reproduces_it_byte_for_byte()
     {
         using var original = GgufFile.Open(Toasted.Tests.Shared.SharedKit.Require("corpus/real/stories260K.gguf"));
         var writer = new GgufWriter();
@@ -168,8 +168,9 @@ public class GgufWriterRoundTripTests
         Assert.That(copy.Metadata.Values.Keys, Is.EquivalentTo(original.Metadata.Values.Keys));
         foreach (var (key, value) in original.Metadata.Values)
             AssertSameValue(value, copy.Metadata.Get(key), key);
-        foreach (var t in original.Tensors)
-            Assert.That(copy.GetTensorBytes(copy.GetTensor(t.Name)).SequenceEqual(original.GetTensorBytes(t)), Is.True, t.Name);
+        // The reference converter wrote this file; the same layout rules give the same bytes.
+        var same = File.ReadAllBytes(copy.Path).AsSpan().SequenceEqual(File.ReadAllBytes(original.Path));
+        Assert.That(same, Is.True, "the rewritten file differs from the original");
     }
 
     [Test]

@@ -71,6 +71,34 @@ internal sealed class RawGguf
         return Position;
     }
 
+    /// <summary>
+    /// Offset of the first GGUF string (u64 length + bytes) equal to <paramref name="text"/> in a file,
+    /// which locates a key or a tensor info in a file this builder did not write.
+    /// </summary>
+    public static long FindString(byte[] file, string text)
+    {
+        var encoded = new RawGguf();
+        encoded.Str(text);
+        var at = file.AsSpan().IndexOf(encoded.ToArray());
+        if (at < 0) throw new ArgumentException($"string '{text}' is not in the file");
+        return at;
+    }
+
+    /// <summary>Field offsets of the tensor info named <paramref name="name"/> in an existing file.</summary>
+    public static TensorInfoOffsets FindTensorInfo(byte[] file, string name)
+    {
+        var nameAt = FindString(file, name);
+        var nDimsAt = nameAt + 8 + Encoding.UTF8.GetByteCount(name);
+        var nDims = BitConverter.ToUInt32(file, (int)nDimsAt);
+        var typeAt = nDimsAt + 4 + 8 * nDims;
+        return new TensorInfoOffsets(nameAt, nDimsAt, nDimsAt + 4, typeAt, typeAt + 4);
+    }
+
+    public static void Patch(byte[] file, long at, ulong value, int width)
+    {
+        for (int i = 0; i < width; i++) file[at + i] = (byte)(value >> (8 * i));
+    }
+
     public byte[] ToArray()
     {
         _out.Flush();
