@@ -45,6 +45,40 @@ public class GgufHostileFileTests
         Assert.That(() => GgufFile.Open(_scratch.PathOf("absent.gguf")), Throws.InstanceOf<FileNotFoundException>());
     }
 
+    [Test]
+    public void Refused_file_leaves_no_handle_or_mapping_behind_and_a_disposed_file_neither()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("inspects /proc/self");
+        // The tensor range check is the last one, so the file is fully mapped when it is refused.
+        var path = _scratch.Write("refused.gguf", OneTensorFile(TensorF32, 1UL << 40, [4]).Bytes);
+        for (int i = 0; i < 20; i++)
+            Assert.Throws<GgufFormatException>(() => GgufFile.Open(path).Dispose());
+        Assert.That(IsOpenedByThisProcess(path), Is.False, "a refused file stays mapped or open");
+
+        var validPath = _scratch.Write("valid.gguf", OneTensorFile(TensorF32, 0, [4]).Bytes);
+        var file = GgufFile.Open(validPath);
+        Assert.That(IsOpenedByThisProcess(validPath), Is.True, "the check must see an open file");
+        file.Dispose();
+        Assert.That(IsOpenedByThisProcess(validPath), Is.False, "a disposed file stays mapped or open");
+    }
+
+    private static bool IsOpenedByThisProcess(string path)
+    {
+        if (File.ReadAllText("/proc/self/maps").Contains(path, StringComparison.Ordinal)) return true;
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget == path) return true;
+            }
+            catch (IOException)
+            {
+                // The descriptor closed while being listed.
+            }
+        }
+        return false;
+    }
+
     private static IEnumerable<TestCaseData> ValidControls()
     {
         yield return new TestCaseData(OneTensorFile(TensorF32, 0, [4]).Bytes).SetName("Valid control: one f32 tensor");
