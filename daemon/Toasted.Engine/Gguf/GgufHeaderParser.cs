@@ -59,12 +59,13 @@ internal static unsafe class GgufHeaderParser
         return rest == 0 ? offset : offset + (alignment - rest);
     }
 
-    private readonly record struct ParsedMetadata(Dictionary<string, GgufValue> Values, Dictionary<string, long> ValueOffsets);
+    /// <summary>The key-values, and where the alignment value sits so its errors can point at it.</summary>
+    private readonly record struct ParsedMetadata(Dictionary<string, GgufValue> Values, long AlignmentValueAt);
 
     private static ParsedMetadata ReadMetadata(ref GgufReader reader, long kvCount)
     {
         var values = new Dictionary<string, GgufValue>((int)Math.Min(kvCount, 4096), StringComparer.Ordinal);
-        var offsets = new Dictionary<string, long>((int)Math.Min(kvCount, 4096), StringComparer.Ordinal);
+        long alignmentValueAt = -1;
         for (long i = 0; i < kvCount; i++)
         {
             var keyAt = reader.Position;
@@ -73,17 +74,17 @@ internal static unsafe class GgufHeaderParser
                 throw reader.Error($"metadata key '{key}'", "duplicate key", keyAt);
             var typeAt = reader.Position;
             var type = (GgufValueType)reader.ReadUInt32($"{key} type");
-            offsets[key] = reader.Position;
+            if (key == GgufKeys.Alignment) alignmentValueAt = reader.Position;
             values[key] = ReadValue(ref reader, type, key, typeAt);
         }
-        return new ParsedMetadata(values, offsets);
+        return new ParsedMetadata(values, alignmentValueAt);
     }
 
     private static long ReadAlignment(ref GgufReader reader, ParsedMetadata metadata)
     {
         if (!metadata.Values.TryGetValue(GgufKeys.Alignment, out var value))
             return GgufFile.DefaultAlignment;
-        var at = metadata.ValueOffsets[GgufKeys.Alignment];
+        var at = metadata.AlignmentValueAt;
         if (value.Type != GgufValueType.UInt32)
             throw reader.Error(GgufKeys.Alignment, $"must be a uint32, found {value.Type}", at);
         var alignment = (uint)value.Value;
