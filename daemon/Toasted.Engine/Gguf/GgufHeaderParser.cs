@@ -40,13 +40,20 @@ internal static unsafe class GgufHeaderParser
 
         var metadata = ReadMetadata(ref reader, kvCount);
         var alignment = ReadAlignment(ref reader, metadata);
-        var tensors = ReadTensorInfos(ref reader, tensorCount, alignment);
+        var (tensors, offsetFieldsAt) = ReadTensorInfos(ref reader, tensorCount, alignment);
 
         // The data section starts at the first multiple of the alignment at or after the header end.
         var dataOffset = AlignUp(reader.Position, alignment);
-        foreach (var t in tensors)
+        var dataLength = length - dataOffset; // negative when the file ends inside the padding
+        for (int i = 0; i < tensors.Count; i++)
         {
-            if (t.Offset > length - dataOffset || t.ByteSize > length - dataOffset - t.Offset)
+            var t = tensors[i];
+            // A start past the end is the offset field's fault (and its absolute value may not even
+            // fit in 64 bits); a start inside the file with too few bytes after it is a short file.
+            if (t.Offset > dataLength)
+                throw new GgufFormatException(file, $"tensor '{t.Name}' offset", offsetFieldsAt[i],
+                    $"data offset {t.Offset} is past the end of the data section ({Math.Max(dataLength, 0)} bytes from byte {dataOffset})");
+            if (t.ByteSize > dataLength - t.Offset)
                 throw new GgufFormatException(file, $"tensor '{t.Name}' data", dataOffset + t.Offset,
                     $"{t.ByteSize} bytes at data offset {t.Offset} run past the end of the file ({length} bytes)");
         }
@@ -93,9 +100,10 @@ internal static unsafe class GgufHeaderParser
         return alignment;
     }
 
-    private static List<GgufTensorInfo> ReadTensorInfos(ref GgufReader reader, long tensorCount, long alignment)
+    private static (List<GgufTensorInfo> Tensors, List<long> OffsetFieldsAt) ReadTensorInfos(ref GgufReader reader, long tensorCount, long alignment)
     {
         var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 65536));
+        var offsetFieldsAt = new List<long>(tensors.Capacity);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (long i = 0; i < tensorCount; i++)
         {
@@ -141,8 +149,9 @@ internal static unsafe class GgufHeaderParser
             if ((long)offset % alignment != 0)
                 throw reader.Error($"tensor '{name}' offset", $"offset {offset} is not a multiple of the alignment {alignment}", offsetAt);
             tensors.Add(new GgufTensorInfo(name, type, dims, (long)offset, blocks * bytesPerBlock));
+            offsetFieldsAt.Add(offsetAt);
         }
-        return tensors;
+        return (tensors, offsetFieldsAt);
     }
 
     private static GgufValue ReadValue(ref GgufReader reader, GgufValueType type, string key, long typeAt) => type switch

@@ -325,15 +325,27 @@ public class GgufHostileFileTests
         }
         {
             var t = OneTensorFile(TensorF32, 1UL << 40, [4]);
-            yield return Case("offset past the end", t.Bytes, "tensor 't' data", t.DataOffset + (1L << 40));
+            yield return Case("offset past the end", t.Bytes, "tensor 't' offset", t.Info.Offset);
         }
         {
             var t = OneTensorFile(TensorF32, 0, [5]);
             yield return Case("data runs past the end", t.Bytes, "tensor 't' data", t.DataOffset);
         }
         {
+            var f = new RawGguf();
+            f.Header(1, 0);
+            f.TensorInfo("t", TensorF32, 32, 4);
+            var dataOffset = f.PadTo(32);
+            f.Bytes(new byte[32]);
+            yield return Case("data starts exactly at the end", f.ToArray(), "tensor 't' data", dataOffset + 32);
+        }
+        {
+            var t = OneTensorFile(TensorF32, 0, [4]);
+            yield return Case("file ends inside the padding before the data", t.Bytes[..(int)(t.DataOffset - 1)], "tensor 't' offset", t.Info.Offset);
+        }
+        {
             var t = OneTensorFile(TensorF32, (ulong)long.MaxValue & ~31UL, [4]);
-            yield return Case("offset near 2^63 plus size", t.Bytes, "tensor 't' data", t.DataOffset + (long.MaxValue & ~31L));
+            yield return Case("offset near 2^63, whose absolute position overflows", t.Bytes, "tensor 't' offset", t.Info.Offset);
         }
         {
             var f = new RawGguf();
