@@ -1,43 +1,66 @@
+using System.Buffers;
+using Toasted.Engine.Quantization;
+
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// One query head against the cached keys and values of its KV head, positions [first, end).
-/// Mirrors ggml's non-flash path with an F16 cache: the query is rounded to F16 for the scores,
-/// softmax runs in float with a double sum, and the weights are rounded to F16 for the sum over V.
+/// Mirrors ggml's non-flash path with an F16 cache, which is what llama.cpp's goldens were made
+/// with: the query is rounded to F16 for the scores (KQ = K·q with F16 operands, float sums),
+/// softmax runs in float with a double sum, and the weights are rounded to F16 for V·w, where V is
+/// stored transposed so that each output dimension is one contiguous F16 dot.
 /// </summary>
 internal static unsafe class CausalAttention
 {
-    public static void Head(ReadOnlySpan<float> query, Half* keys, Half* values, int first, int end, int headDim, float scale, Span<float> output)
-    {
-        Span<float> q = stackalloc float[headDim];
-        for (int d = 0; d < headDim; d++) q[d] = HalfConversion.RoundThroughHalf(query[d]);
+    private const int StackLimit = 2048;
 
+    /// <param name="keys">This head's keys, [capacity][headDim].</param>
+    /// <param name="valuesTransposed">This head's values, [headDim][capacity].</param>
+    public static void Head(ReadOnlySpan<float> query, Half* keys, Half* valuesTransposed, int capacity, int first, int end, int headDim, float scale, Span<float> output)
+    {
         var count = end - first;
-        var scores = count <= 4096 ? stackalloc float[count] : new float[count];
-        var max = float.NegativeInfinity;
-        for (int p = 0; p < count; p++)
+        Span<byte> queryHalves = stackalloc byte[headDim * 2];
+        F16Kernels.Quantize(query, queryHalves);
+
+        float[]? rentedScores = null;
+        byte[]? rentedWeights = null;
+        var scores = count <= StackLimit ? stackalloc float[count] : (rentedScores = ArrayPool<float>.Shared.Rent(count)).AsSpan(0, count);
+        var weightHalves = count <= StackLimit ? stackalloc byte[count * 2] : (rentedWeights = ArrayPool<byte>.Shared.Rent(count * 2)).AsSpan(0, count * 2);
+        try
         {
-            var k = keys + (long)(first + p) * headDim;
-            float s = 0;
-            for (int d = 0; d < headDim; d++) s += q[d] * (float)k[d];
-            s *= scale;
-            scores[p] = s;
-            if (s > max) max = s;
+            // Scores, scaled, and their maximum.
+            var max = float.NegativeInfinity;
+            var keyBytes = headDim * 2;
+            for (int p = 0; p < count; p++)
+            {
+                var key = new ReadOnlySpan<byte>(keys + (long)(first + p) * headDim, keyBytes);
+                var s = F16Kernels.Dot(key, queryHalves, headDim) * scale;
+                scores[p] = s;
+                if (s > max) max = s;
+            }
+
+            // Softmax in float with a double-precision sum, as ggml's soft_max does.
+            double sum = 0;
+            for (int p = 0; p < count; p++)
+            {
+                var e = MathF.Exp(scores[p] - max);
+                scores[p] = e;
+                sum += e;
+            }
+            RowKernels.Scale(scores, (float)(1.0 / sum));
+            F16Kernels.Quantize(scores, weightHalves);
+
+            // output[d] = V[d][first..end) · w, one F16 dot per dimension.
+            for (int d = 0; d < headDim; d++)
+            {
+                var valueRow = new ReadOnlySpan<byte>(valuesTransposed + (long)d * capacity + first, count * 2);
+                output[d] = F16Kernels.Dot(valueRow, weightHalves, count);
+            }
         }
-        double sum = 0;
-        for (int p = 0; p < count; p++)
+        finally
         {
-            var e = MathF.Exp(scores[p] - max);
-            scores[p] = e;
-            sum += e;
-        }
-        var inverse = (float)(1.0 / sum);
-        output.Clear();
-        for (int p = 0; p < count; p++)
-        {
-            var w = HalfConversion.RoundThroughHalf(scores[p] * inverse);
-            var v = values + (long)(first + p) * headDim;
-            for (int d = 0; d < headDim; d++) output[d] += w * (float)v[d];
+            if (rentedScores is not null) ArrayPool<float>.Shared.Return(rentedScores);
+            if (rentedWeights is not null) ArrayPool<byte>.Shared.Return(rentedWeights);
         }
     }
 }

@@ -123,9 +123,14 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
             var vRow = v.Row(t);
             for (int h = 0; h < shape.KvHeads; h++)
             {
-                var offset = kv.HeadOffset(layer, h) + (long)(firstPosition + t) * shape.HeadDim;
-                HalfConversion.ToHalf(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<Half>(kv.Keys + offset, shape.HeadDim));
-                HalfConversion.ToHalf(vRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<Half>(kv.Values + offset, shape.HeadDim));
+                var position = firstPosition + t;
+                var keyOffset = kv.HeadOffset(layer, h) + (long)position * shape.HeadDim;
+                F16Kernels.Quantize(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Keys + keyOffset, shape.HeadDim * 2));
+                // Values go in transposed: dimension d of this position lands in row d.
+                var valueColumn = kv.Values + kv.HeadOffset(layer, h) + position;
+                var headValues = vRow.Slice(h * shape.HeadDim, shape.HeadDim);
+                for (int d = 0; d < shape.HeadDim; d++)
+                    valueColumn[(long)d * shape.Capacity] = (Half)headValues[d];
             }
         }
     }
@@ -147,7 +152,7 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
             var offset = kv.HeadOffset(layer, kvHead);
             CausalAttention.Head(
                 q.Row(t).Slice(h * attention.HeadDim, attention.HeadDim),
-                kv.Keys + offset, kv.Values + offset, first, position + 1, attention.HeadDim, attention.Scale,
+                kv.Keys + offset, kv.Values + offset, kv.Shape.Capacity, first, position + 1, attention.HeadDim, attention.Scale,
                 dst.Row(t).Slice(h * attention.HeadDim, attention.HeadDim));
         });
     }

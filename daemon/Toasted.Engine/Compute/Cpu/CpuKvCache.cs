@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Keys and values stored as F16, as llama.cpp stores them by default, laid out
-/// [layer][kvHead][position][headDim] so that one head's keys over all positions are contiguous
-/// for the score loop and one head's values for the weighted sum.
+/// Keys and values stored as F16, as llama.cpp stores them by default. Keys are laid out
+/// [layer][kvHead][position][headDim], so each score is one contiguous dot; values are transposed,
+/// [layer][kvHead][headDim][position], so each output dimension of the weighted sum is one
+/// contiguous dot over positions (llama.cpp's non-flash layout too).
 /// </summary>
 public sealed unsafe class CpuKvCache : KvCacheStorage
 {
@@ -21,7 +22,7 @@ public sealed unsafe class CpuKvCache : KvCacheStorage
     public Half* Keys { get; }
     public Half* Values { get; }
 
-    /// <summary>First element of (layer, head)'s run of Capacity × HeadDim values.</summary>
+    /// <summary>First element of (layer, head)'s run of Capacity × HeadDim keys or values.</summary>
     public long HeadOffset(int layer, int kvHead) =>
         ((long)layer * Shape.KvHeads + kvHead) * Shape.Capacity * Shape.HeadDim;
 
