@@ -15,6 +15,10 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
     /// <summary>True while the rest of a refused frame is being skipped.</summary>
     private bool _skippingOversizedFrame;
 
+    /// <summary>Where the search for a newline stopped in the unconsumed buffer, so each byte is searched
+    /// once however many reads a long frame takes. Valid until the next AdvanceTo that consumes.</summary>
+    private SequencePosition? _searchedUpTo;
+
     public int MaxFrameBytes { get; } = maxFrameBytes;
 
     /// <summary>Reads the next frame. Empty lines are skipped; a trailing '\r' is removed.</summary>
@@ -24,7 +28,7 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var newLine = buffer.PositionOf(NewLine);
+            var newLine = (_searchedUpTo is { } resume ? buffer.Slice(resume) : buffer).PositionOf(NewLine);
 
             if (_skippingOversizedFrame)
             {
@@ -36,11 +40,13 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
                 }
                 input.AdvanceTo(buffer.GetPosition(1, newLine.Value));
                 _skippingOversizedFrame = false;
+                _searchedUpTo = null;
                 continue;
             }
 
             if (newLine is { } end)
             {
+                _searchedUpTo = null;
                 var line = buffer.Slice(0, end);
                 if (line.Length > MaxFrameBytes)
                 {
@@ -58,14 +64,17 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
                 // No newline within the cap: refuse now, drop what is buffered, skip the rest later.
                 input.AdvanceTo(buffer.End);
                 _skippingOversizedFrame = true;
+                _searchedUpTo = null;
                 return FrameReadResult.TooLarge;
             }
 
             if (result.IsCompleted)
             {
                 input.AdvanceTo(buffer.End);
+                _searchedUpTo = null;
                 return FrameReadResult.EndOfStream;
             }
+            _searchedUpTo = buffer.End;
             input.AdvanceTo(buffer.Start, buffer.End);
         }
     }
