@@ -1,21 +1,146 @@
+using System.Diagnostics;
+using Toasted.Engine.Architectures;
+using Toasted.Engine.Compute;
+using Toasted.Engine.Sampling;
+using Toasted.Engine.Tokenization;
+
 namespace Toasted.Engine.Inference;
 
 /// <summary>
-/// One sequence's generation state: the KV cache and the tokens it holds. Not thread-safe; a daemon
-/// keeps one per active slot. A new prompt that shares a prefix with the cached tokens reuses it.
+/// One sequence's state: its KV cache and the tokens the cache holds. A new prompt that shares a
+/// prefix with those tokens skips recomputing it. Not thread-safe: one generation at a time.
 /// </summary>
-public sealed partial class InferenceSession : IDisposable
+public sealed class InferenceSession : IDisposable
 {
+    /// <summary>Tokens per prefill step: bounds scratch memory and the latency of cancellation.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly LoadedModel _model;
+    private readonly KvCacheStorage _cache;
+    private readonly ForwardScratch _scratch;
+    private readonly List<int> _tokens = new();
+
+    internal InferenceSession(LoadedModel model, int contextLength)
+    {
+        _model = model;
+        ContextLength = contextLength;
+        var hp = model.Architecture.HyperParameters;
+        _cache = model.Backend.AllocateKvCache(new KvCacheShape(hp.Layers, hp.KvHeads, hp.HeadDim, contextLength));
+        _scratch = model.Architecture.CreateScratch(model.Backend, Math.Min(MaxBatch, contextLength));
+    }
+
     public int ContextLength { get; }
 
-    /// <summary>
-    /// Runs the prompt, then samples until a stop condition, calling <paramref name="onText"/> with each
-    /// complete piece of UTF-8 text as it is produced. Throws <see cref="ContextOverflowException"/> before
-    /// any compute when the prompt (plus an explicit MaxTokens) does not fit; cancellation ends with
-    /// <see cref="StopReason.Cancelled"/> rather than an exception.
-    /// </summary>
-    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, Action<string> onText, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    /// <summary>The tokens whose keys and values are in the cache, in order.</summary>
+    public IReadOnlyList<int> CachedTokens => _tokens;
 
-    public void Dispose() { }
+    /// <summary>Forgets cached tokens from <paramref name="length"/> on.</summary>
+    public void Truncate(int length)
+    {
+        if (length < _tokens.Count) _tokens.RemoveRange(length, _tokens.Count - length);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> to the sequence and returns their logits, one row of
+    /// VocabSize per token when <paramref name="allLogits"/>, else only the last token's.
+    /// </summary>
+    public float[] Evaluate(ReadOnlySpan<int> tokens, bool allLogits, CancellationToken cancellationToken = default)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("nothing to evaluate", nameof(tokens));
+        if (_tokens.Count + tokens.Length > ContextLength)
+            throw new ContextOverflowException(_tokens.Count + tokens.Length, 0, ContextLength);
+        var vocab = _model.Architecture.HyperParameters.VocabSize;
+        var result = new float[(allLogits ? tokens.Length : 1) * vocab];
+        for (int start = 0; start < tokens.Length; start += _scratch.MaxTokens)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = tokens.Slice(start, Math.Min(_scratch.MaxTokens, tokens.Length - start));
+            var isLast = start + chunk.Length == tokens.Length;
+            var logitRows = allLogits ? chunk.Length : isLast ? 1 : 0;
+            RunStep(chunk, logitRows);
+            if (logitRows > 0)
+            {
+                var destination = allLogits ? result.AsSpan(start * vocab, chunk.Length * vocab) : result.AsSpan();
+                _scratch.Logits.Slice(0, logitRows).CopyTo(destination);
+            }
+        }
+        return result;
+    }
+
+    private void RunStep(ReadOnlySpan<int> chunk, int logitRows)
+    {
+        lock (_model.ComputeLock)
+        {
+            using var step = _model.Backend.BeginStep();
+            // Every step computes at least one logits row; the architecture projects only those.
+            _model.Architecture.Forward(step, _scratch, chunk, _tokens.Count, _cache, Math.Max(1, logitRows));
+            step.Submit();
+        }
+        foreach (var t in chunk) _tokens.Add(t);
+    }
+
+    /// <summary>
+    /// Runs the prompt, then samples until a stop condition, calling <paramref name="onText"/> with
+    /// each complete piece of UTF-8 text as it is produced. Raises <see cref="ContextOverflowException"/>
+    /// before any compute when the prompt (plus an explicit MaxTokens) does not fit; cancellation ends
+    /// with <see cref="StopReason.Cancelled"/>.
+    /// </summary>
+    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, Action<string> onText, CancellationToken cancellationToken)
+    {
+        if (prompt.Count == 0) throw new ArgumentException("the prompt has no tokens", nameof(prompt));
+        if (prompt.Count > ContextLength || (options.MaxTokens > 0 && prompt.Count + options.MaxTokens > ContextLength))
+            throw new ContextOverflowException(prompt.Count, options.MaxTokens, ContextLength);
+
+        var tokenizer = _model.Tokenizer;
+        var sampler = new Sampler(options.Sampling);
+        var detokenizer = new StreamingDetokenizer(tokenizer);
+        var stops = new StopStringMatcher(options.Stop);
+        var history = new List<int>(prompt);
+        var clock = Stopwatch.StartNew();
+
+        // Reuse the cached prefix; the last prompt token always runs again to produce fresh logits.
+        var reused = 0;
+        while (reused < prompt.Count - 1 && reused < _tokens.Count && _tokens[reused] == prompt[reused]) reused++;
+        Truncate(reused);
+        float[] logits;
+        try
+        {
+            logits = Evaluate(prompt.Skip(reused).ToArray(), allLogits: false, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return new GenerationResult(StopReason.Cancelled, prompt.Count, 0, clock.Elapsed.TotalMilliseconds, 0);
+        }
+        var prefillMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+
+        var generated = 0;
+        StopReason reason;
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested) { reason = StopReason.Cancelled; break; }
+            var token = sampler.Sample(logits, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history));
+            if (tokenizer.IsEndOfGeneration(token)) { reason = StopReason.End; break; }
+            generated++;
+            history.Add(token);
+            var text = stops.Append(detokenizer.Push(token));
+            if (text.Length > 0) onText(text);
+            if (stops.Stopped) { reason = StopReason.Stop; break; }
+            if (options.MaxTokens > 0 && generated >= options.MaxTokens) { reason = StopReason.MaxTokens; break; }
+            if (_tokens.Count >= ContextLength) { reason = StopReason.ContextFull; break; }
+            logits = Evaluate([token], allLogits: false);
+        }
+        if (reason != StopReason.Stop && reason != StopReason.Cancelled)
+        {
+            var rest = stops.Append(detokenizer.Flush()) + stops.Flush();
+            if (rest.Length > 0) onText(rest);
+        }
+        return new GenerationResult(reason, prompt.Count, generated, prefillMs, clock.Elapsed.TotalMilliseconds);
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _scratch.Dispose();
+    }
 }

@@ -1,24 +1,120 @@
+using Toasted.Engine.Architectures;
+using Toasted.Engine.Compute;
+using Toasted.Engine.Compute.Cpu;
+using Toasted.Engine.Gguf;
 using Toasted.Engine.Tokenization;
 
 namespace Toasted.Engine.Inference;
 
 /// <summary>
-/// A model kept warm: the memory-mapped weights, the tokenizer and the architecture's forward pass.
-/// Thread-safe to share; each concurrent generation uses its own <see cref="InferenceSession"/>.
+/// A model kept warm: the memory-mapped weights bound in a backend, the tokenizer and the
+/// architecture's forward pass. Safe to share between threads; each concurrent generation uses its
+/// own <see cref="InferenceSession"/>, and their forward steps take turns on the backend.
 /// </summary>
-public sealed partial class LoadedModel : IDisposable
+public sealed class LoadedModel : IDisposable
 {
-    public ModelDescription Description { get; private set; } = null!;
-    public ITokenizer Tokenizer { get; private set; } = null!;
+    /// <summary>Context used when neither the caller nor the file asks for less: enough for real
+    /// work without reserving a 128K-token KV cache for every session.</summary>
+    public const int DefaultContextCap = 4096;
 
-    public static LoadedModel Load(string path, ModelLoadOptions options) => throw new NotImplementedException();
+    private readonly GgufFile _file;
+    private readonly IComputeBackend _backend;
+    private readonly ChatFormat _chatFormat;
+    private readonly int _defaultContext;
 
-    /// <summary>The prompt text for a conversation: the model's chat format, or the contents joined raw
-    /// when the model has no template.</summary>
-    public string FormatChat(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) => throw new NotImplementedException();
+    private LoadedModel(GgufFile file, IComputeBackend backend, IArchitecture architecture, ITokenizer tokenizer, int defaultContext)
+    {
+        _file = file;
+        _backend = backend;
+        Architecture = architecture;
+        Tokenizer = tokenizer;
+        _defaultContext = defaultContext;
+        var template = file.Metadata.GetStringOrNull(GgufKeys.ChatTemplate);
+        _chatFormat = ChatFormat.Detect(template);
+        var hp = architecture.HyperParameters;
+        Description = new ModelDescription(
+            file.Path,
+            file.Metadata.GetStringOrNull(GgufKeys.Name) ?? Path.GetFileNameWithoutExtension(file.Path),
+            architecture.Name,
+            hp.ContextLength,
+            hp.VocabSize,
+            file.Tensors.Sum(t => t.ElementCount),
+            template);
+    }
 
-    /// <summary>A generation context with its own KV cache of <paramref name="contextLength"/> tokens (0: the model's).</summary>
-    public InferenceSession CreateSession(int contextLength = 0) => throw new NotImplementedException();
+    public ModelDescription Description { get; }
+    public ITokenizer Tokenizer { get; }
+    public IArchitecture Architecture { get; }
+    public IComputeBackend Backend => _backend;
 
-    public void Dispose() { }
+    /// <summary>Forward steps of all sessions of this model take this lock in turn.</summary>
+    internal object ComputeLock { get; } = new();
+
+    /// <summary>
+    /// Opens, validates and binds a model. Raises <see cref="GgufFormatException"/> for a malformed
+    /// file and <see cref="ModelLoadException"/> for a well-formed one this engine cannot run.
+    /// </summary>
+    public static LoadedModel Load(string path, ModelLoadOptions options)
+    {
+        if (!File.Exists(path))
+            throw new ModelLoadException(path, "file not found");
+        var file = GgufFile.Open(path);
+        IComputeBackend? backend = null;
+        try
+        {
+            var archName = file.Metadata.GetStringOrNull(GgufKeys.Architecture)
+                ?? throw new ModelLoadException(path, $"metadata key '{GgufKeys.Architecture}' is missing");
+            var architecture = ArchitectureRegistry.Create(archName)
+                ?? throw new ModelLoadException(path, $"architecture '{archName}' is not supported (supported: {string.Join(", ", ArchitectureRegistry.Supported)})");
+            try
+            {
+                architecture.ReadHyperParameters(file.Metadata);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidDataException or InvalidCastException)
+            {
+                throw new ModelLoadException(path, e.Message);
+            }
+            ITokenizer tokenizer;
+            try
+            {
+                tokenizer = TokenizerFactory.FromGguf(file.Metadata);
+            }
+            catch (Exception e) when (e is NotSupportedException or KeyNotFoundException or InvalidDataException)
+            {
+                throw new ModelLoadException(path, "tokenizer: " + e.Message);
+            }
+            backend = new CpuBackend(options.Threads);
+            architecture.BindTensors(file, backend);
+            var context = options.ContextLength > 0
+                ? options.ContextLength
+                : Math.Min(architecture.HyperParameters.ContextLength, DefaultContextCap);
+            return new LoadedModel(file, backend, architecture, tokenizer, context);
+        }
+        catch
+        {
+            backend?.Dispose();
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The context length sessions get by default.</summary>
+    public int DefaultContextLength => _defaultContext;
+
+    /// <summary>The prompt text for a conversation in the model's chat format (raw text when it has none).</summary>
+    public string FormatChat(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
+        _chatFormat.Render(messages, addGenerationPrompt);
+
+    /// <summary>The chat format in use: a built-in family format detected from the file's template, or raw.</summary>
+    public string ChatFormatName => _chatFormat.Name;
+
+    /// <summary>A generation context with its own KV cache of <paramref name="contextLength"/> tokens (0: the default).</summary>
+    public InferenceSession CreateSession(int contextLength = 0) =>
+        new(this, contextLength > 0 ? contextLength : _defaultContext);
+
+    public void Dispose()
+    {
+        _backend.Dispose();
+        _file.Dispose();
+    }
 }

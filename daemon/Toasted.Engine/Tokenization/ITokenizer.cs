@@ -13,6 +13,10 @@ public interface ITokenizer
     bool AddBos { get; }
     bool AddEos { get; }
 
+    /// <summary>True when encoding puts a space (U+2581) before the text and decoding drops the first
+    /// token's leading space again (SentencePiece vocabularies unless the metadata turns it off).</summary>
+    bool AddSpacePrefix { get; }
+
     int[] Encode(string text, bool addSpecial, bool parseSpecial);
 
     /// <summary>The bytes a token stands for (byte-fallback tokens give their raw byte; with

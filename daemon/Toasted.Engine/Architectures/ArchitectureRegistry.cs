@@ -1,0 +1,14 @@
+namespace Toasted.Engine.Architectures;
+
+/// <summary>The one place that maps a GGUF architecture name to its implementation.</summary>
+public static class ArchitectureRegistry
+{
+    private static readonly Dictionary<string, Func<IArchitecture>> Factories = new(StringComparer.Ordinal)
+    {
+        ["llama"] = () => new Llama(),
+    };
+
+    public static IReadOnlyCollection<string> Supported => Factories.Keys;
+
+    public static IArchitecture? Create(string name) => Factories.TryGetValue(name, out var make) ? make() : null;
+}

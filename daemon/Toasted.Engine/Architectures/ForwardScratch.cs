@@ -1,0 +1,43 @@
+using Toasted.Engine.Compute;
+
+namespace Toasted.Engine.Architectures;
+
+/// <summary>
+/// The activation buffers of a forward pass, allocated once per session for its largest batch.
+/// Shapes are (tokens × features).
+/// </summary>
+public sealed class ForwardScratch : IDisposable
+{
+    public ForwardScratch(IComputeBackend backend, int maxTokens, TransformerHyperParameters hp, int feedForwardLength)
+    {
+        MaxTokens = maxTokens;
+        Residual = backend.AllocateBuffer(maxTokens, hp.EmbeddingLength);
+        Normed = backend.AllocateBuffer(maxTokens, hp.EmbeddingLength);
+        Query = backend.AllocateBuffer(maxTokens, hp.QueryDim);
+        Key = backend.AllocateBuffer(maxTokens, hp.KvDim);
+        Value = backend.AllocateBuffer(maxTokens, hp.KvDim);
+        AttentionOut = backend.AllocateBuffer(maxTokens, hp.QueryDim);
+        Projected = backend.AllocateBuffer(maxTokens, hp.EmbeddingLength);
+        Gate = backend.AllocateBuffer(maxTokens, feedForwardLength);
+        Up = backend.AllocateBuffer(maxTokens, feedForwardLength);
+        Logits = backend.AllocateBuffer(maxTokens, hp.VocabSize);
+    }
+
+    public int MaxTokens { get; }
+    public ComputeBuffer Residual { get; }     // (tokens, embd) the residual stream
+    public ComputeBuffer Normed { get; }       // (tokens, embd) normalised input of a block
+    public ComputeBuffer Query { get; }        // (tokens, heads·headDim)
+    public ComputeBuffer Key { get; }          // (tokens, kvHeads·headDim)
+    public ComputeBuffer Value { get; }        // (tokens, kvHeads·headDim)
+    public ComputeBuffer AttentionOut { get; } // (tokens, heads·headDim)
+    public ComputeBuffer Projected { get; }    // (tokens, embd) output of attention or FFN projection
+    public ComputeBuffer Gate { get; }         // (tokens, ff)
+    public ComputeBuffer Up { get; }           // (tokens, ff)
+    public ComputeBuffer Logits { get; }       // (tokens, vocab)
+
+    public void Dispose()
+    {
+        foreach (var buffer in new[] { Residual, Normed, Query, Key, Value, AttentionOut, Projected, Gate, Up, Logits })
+            (buffer as IDisposable)?.Dispose();
+    }
+}

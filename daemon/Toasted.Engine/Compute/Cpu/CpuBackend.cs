@@ -1,0 +1,41 @@
+using Toasted.Engine.Gguf;
+using Toasted.Engine.Quantization;
+
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// The managed CPU backend: weights viewed in place in the memory map, activations in aligned
+/// native memory, ops run eagerly across a persistent <see cref="WorkerPool"/>. It is also the
+/// reference every other backend is compared with.
+/// </summary>
+public sealed class CpuBackend : IComputeBackend
+{
+    private readonly WorkerPool _pool;
+
+    public CpuBackend(int threads)
+    {
+        _pool = new WorkerPool(threads <= 0 ? Environment.ProcessorCount : threads);
+    }
+
+    public string Name => "cpu";
+    public int Threads => _pool.Threads;
+
+    public unsafe WeightTensor LoadWeight(GgufFile file, GgufTensorInfo tensor)
+    {
+        if (!QuantTraitsTable.IsSupported(tensor.Type))
+            throw new NotSupportedException($"tensor '{tensor.Name}' has type {tensor.Type}, which this backend cannot compute with");
+        if (tensor.RowLength > int.MaxValue || tensor.RowCount > int.MaxValue)
+            throw new NotSupportedException($"tensor '{tensor.Name}' is too large");
+        var rowBytes = GgmlTypeLayout.RowBytes(tensor.Type, tensor.RowLength);
+        return new CpuWeightTensor(tensor.Name, tensor.Type, (int)tensor.RowLength, (int)tensor.RowCount,
+            file.GetTensorPointer(tensor), rowBytes);
+    }
+
+    public ComputeBuffer AllocateBuffer(int rows, int columns) => new CpuBuffer(rows, columns);
+
+    public KvCacheStorage AllocateKvCache(KvCacheShape shape) => new CpuKvCache(shape);
+
+    public IComputeStep BeginStep() => new CpuComputeStep(_pool);
+
+    public void Dispose() => _pool.Dispose();
+}

@@ -1,0 +1,165 @@
+using System.Buffers;
+using Toasted.Engine.Quantization;
+
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// Executes each op as it is recorded; <see cref="Submit"/> has nothing left to do. The numerics
+/// follow llama.cpp's CPU backend where it matters for agreement: activations are converted to the
+/// weight type's dot format once per matmul, RMSNorm sums squares in double, the F16 KV cache rounds
+/// queries and attention weights to F16 as ggml's F16 matmuls do.
+/// </summary>
+internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
+{
+    /// <summary>Rows of a weight handed to one worker at a time: large enough to amortise the
+    /// atomic counter, small enough to balance two to a few dozen threads.</summary>
+    private const int RowsPerTask = 16;
+
+    public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
+    {
+        var weight = (CpuWeightTensor)embeddings;
+        var dst = (CpuBuffer)destination;
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            var token = tokens[t];
+            if ((uint)token >= (uint)weight.Rows)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {token} outside the vocabulary of {weight.Rows}");
+            weight.Traits.Dequantize(weight.Row(token), dst.Row(t));
+        }
+    }
+
+    public void RmsNorm(ComputeBuffer source, WeightTensor weight, float epsilon, ComputeBuffer destination)
+    {
+        var src = (CpuBuffer)source;
+        var dst = (CpuBuffer)destination;
+        var w = (CpuWeightTensor)weight;
+        var gamma = new ReadOnlySpan<float>(w.Data, w.RowLength);
+        for (int t = 0; t < src.Rows; t++)
+            RowKernels.RmsNorm(src.Row(t), gamma, epsilon, dst.Row(t));
+    }
+
+    public void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination)
+    {
+        var w = (CpuWeightTensor)weight;
+        var src = (CpuBuffer)source;
+        var dst = (CpuBuffer)destination;
+        if (src.Columns != w.RowLength || dst.Columns != w.Rows || src.Rows != dst.Rows)
+            throw new ArgumentException($"matmul shape mismatch: {w} × ({src.Rows}×{src.Columns}) → ({dst.Rows}×{dst.Columns})");
+
+        // Convert each activation row once to the format the weight type's dot consumes.
+        var activationType = w.Traits.ActivationType;
+        var activationRowBytes = ActivationQuantizer.RowBytes(activationType, src.Columns);
+        var activations = ArrayPool<byte>.Shared.Rent(activationRowBytes * src.Rows);
+        try
+        {
+            for (int t = 0; t < src.Rows; t++)
+                ActivationQuantizer.Quantize(activationType, src.Row(t), activations.AsSpan(t * activationRowBytes, activationRowBytes));
+
+            var tokens = src.Rows;
+            var n = w.RowLength;
+            var dot = w.Traits.Dot;
+            var tasks = (w.Rows + RowsPerTask - 1) / RowsPerTask;
+            pool.For(tasks, task =>
+            {
+                var first = task * RowsPerTask;
+                var last = Math.Min(first + RowsPerTask, w.Rows);
+                for (int r = first; r < last; r++)
+                {
+                    var row = w.Row(r);
+                    for (int t = 0; t < tokens; t++)
+                        dst.Data[(long)t * dst.Columns + r] = dot(row, activations.AsSpan(t * activationRowBytes, activationRowBytes), n);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(activations);
+        }
+    }
+
+    public void AddBias(ComputeBuffer destination, WeightTensor bias)
+    {
+        var dst = (CpuBuffer)destination;
+        var b = (CpuWeightTensor)bias;
+        var values = new ReadOnlySpan<float>(b.Data, b.RowLength);
+        for (int t = 0; t < dst.Rows; t++)
+            RowKernels.Add(dst.Row(t), values);
+    }
+
+    public void Add(ComputeBuffer destination, ComputeBuffer source)
+    {
+        var dst = (CpuBuffer)destination;
+        var src = (CpuBuffer)source;
+        RowKernels.Add(dst.All, src.All);
+    }
+
+    public void Scale(ComputeBuffer destination, float factor) => RowKernels.Scale(((CpuBuffer)destination).All, factor);
+
+    public void Rope(ComputeBuffer buffer, int heads, int headDim, int firstPosition, RopeParameters rope)
+    {
+        var buf = (CpuBuffer)buffer;
+        Span<float> cos = stackalloc float[rope.Dimensions / 2];
+        Span<float> sin = stackalloc float[rope.Dimensions / 2];
+        for (int t = 0; t < buf.Rows; t++)
+        {
+            RotaryEmbedding.Angles(firstPosition + t, rope, cos, sin);
+            var row = buf.Row(t);
+            for (int h = 0; h < heads; h++)
+                RotaryEmbedding.Rotate(row.Slice(h * headDim, headDim), rope.Mode, cos, sin);
+        }
+    }
+
+    public void StoreKv(KvCacheStorage cache, int layer, ComputeBuffer keys, ComputeBuffer values, int firstPosition)
+    {
+        var kv = (CpuKvCache)cache;
+        var k = (CpuBuffer)keys;
+        var v = (CpuBuffer)values;
+        var shape = kv.Shape;
+        if (firstPosition + k.Rows > shape.Capacity)
+            throw new InvalidOperationException($"KV cache of {shape.Capacity} positions cannot store up to position {firstPosition + k.Rows}");
+        for (int t = 0; t < k.Rows; t++)
+        {
+            var kRow = k.Row(t);
+            var vRow = v.Row(t);
+            for (int h = 0; h < shape.KvHeads; h++)
+            {
+                var offset = kv.HeadOffset(layer, h) + (long)(firstPosition + t) * shape.HeadDim;
+                HalfConversion.ToHalf(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<Half>(kv.Keys + offset, shape.HeadDim));
+                HalfConversion.ToHalf(vRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<Half>(kv.Values + offset, shape.HeadDim));
+            }
+        }
+    }
+
+    public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination)
+    {
+        var kv = (CpuKvCache)cache;
+        var q = (CpuBuffer)queries;
+        var dst = (CpuBuffer)destination;
+        var tokens = q.Rows;
+        var heads = attention.Heads;
+        pool.For(tokens * heads, task =>
+        {
+            var t = task / heads;
+            var h = task % heads;
+            var kvHead = h / (heads / attention.KvHeads);
+            var position = firstPosition + t;
+            var first = attention.SlidingWindow > 0 ? Math.Max(0, position - attention.SlidingWindow + 1) : 0;
+            var offset = kv.HeadOffset(layer, kvHead);
+            CausalAttention.Head(
+                q.Row(t).Slice(h * attention.HeadDim, attention.HeadDim),
+                kv.Keys + offset, kv.Values + offset, first, position + 1, attention.HeadDim, attention.Scale,
+                dst.Row(t).Slice(h * attention.HeadDim, attention.HeadDim));
+        });
+    }
+
+    public void SwiGlu(ComputeBuffer gate, ComputeBuffer up) =>
+        RowKernels.SwiGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
+
+    public void Submit()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}

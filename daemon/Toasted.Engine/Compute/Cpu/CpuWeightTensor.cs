@@ -1,0 +1,21 @@
+using Toasted.Engine.Quantization;
+
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>A weight viewed in place in the memory-mapped model file: no copy, no allocation.</summary>
+public sealed unsafe class CpuWeightTensor : WeightTensor
+{
+    public CpuWeightTensor(string name, GgmlType type, int rowLength, int rows, byte* data, long rowBytes)
+        : base(name, type, rowLength, rows)
+    {
+        Data = data;
+        RowBytes = rowBytes;
+        Traits = QuantTraitsTable.Get(type);
+    }
+
+    public byte* Data { get; }
+    public long RowBytes { get; }
+    public QuantTraits Traits { get; }
+
+    public ReadOnlySpan<byte> Row(int row) => new(Data + row * RowBytes, (int)RowBytes);
+}

@@ -1,0 +1,38 @@
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// Rotary position embedding. Angles are built as ggml builds them — θ starts at the position and
+/// is multiplied by base^(−2/d) once per pair, in float — so positions agree with llama.cpp to the
+/// last bits rather than only approximately.
+/// </summary>
+public static class RotaryEmbedding
+{
+    public static void Angles(int position, RopeParameters rope, Span<float> cos, Span<float> sin)
+    {
+        var thetaScale = MathF.Pow(rope.Base, -2.0f / rope.Dimensions);
+        float theta = position;
+        for (int i = 0; i < rope.Dimensions / 2; i++)
+        {
+            var angle = rope.FrequencyScale * theta;
+            cos[i] = MathF.Cos(angle);
+            sin[i] = MathF.Sin(angle);
+            theta *= thetaScale;
+        }
+    }
+
+    /// <summary>Rotates the first 2·cos.Length values of one head; the rest pass through.</summary>
+    public static void Rotate(Span<float> head, RopeMode mode, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        var pairs = cos.Length;
+        for (int i = 0; i < pairs; i++)
+        {
+            // Normal pairs neighbours; NeoX pairs the two halves of the rotated dimensions.
+            int a = mode == RopeMode.Normal ? 2 * i : i;
+            int b = mode == RopeMode.Normal ? 2 * i + 1 : i + pairs;
+            var x0 = head[a];
+            var x1 = head[b];
+            head[a] = x0 * cos[i] - x1 * sin[i];
+            head[b] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// Element-wise and per-row float kernels of the forward pass. Each has a SIMD path
+/// (Vector512 → 256 → 128, scalar tail) and a scalar reference twin the tests compare it with.
+/// </summary>
+public static class RowKernels
+{
+    /// <summary>destination = x / sqrt(mean(x²) + ε) ⊙ weight; the sum of squares in double as ggml does.</summary>
+    public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float epsilon, Span<float> destination)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += (double)(x[i] * x[i]);
+        var mean = (float)(sum / x.Length);
+        var scale = 1.0f / MathF.Sqrt(mean + epsilon);
+        for (int i = 0; i < x.Length; i++) destination[i] = x[i] * scale * weight[i];
+    }
+
+    /// <summary>destination += source.</summary>
+    public static void Add(Span<float> destination, ReadOnlySpan<float> source)
+    {
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        ref var s = ref MemoryMarshal.GetReference(source);
+        nuint n = (nuint)destination.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16) Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref d, i) + Vector512.LoadUnsafe(ref s, i), ref d, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref d, i) + Vector256.LoadUnsafe(ref s, i), ref d, i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4) Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref d, i) + Vector128.LoadUnsafe(ref s, i), ref d, i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
+    }
+
+    public static void AddScalar(Span<float> destination, ReadOnlySpan<float> source)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] += source[i];
+    }
+
+    public static void Scale(Span<float> values, float factor)
+    {
+        ref var d = ref MemoryMarshal.GetReference(values);
+        nuint n = (nuint)values.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16) Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref d, i) * factor, ref d, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref d, i) * factor, ref d, i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4) Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref d, i) * factor, ref d, i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) *= factor;
+    }
+
+    public static void ScaleScalar(Span<float> values, float factor)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] *= factor;
+    }
+
+    /// <summary>gate = silu(gate) ⊙ up, silu(x) = x / (1 + e^-x).</summary>
+    public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        for (int i = 0; i < gate.Length; i++)
+        {
+            var g = gate[i];
+            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+        }
+    }
+
+    /// <summary>Σ a[i]·b[i] in float, eight independent accumulators wide.</summary>
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        ref var x = ref MemoryMarshal.GetReference(a);
+        ref var y = ref MemoryMarshal.GetReference(b);
+        nuint n = (nuint)a.Length, i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i + 16 <= n; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), acc);
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i + 8 <= n; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), acc);
+            sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i + 4 <= n; i += 4) acc = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref x, i), Vector128.LoadUnsafe(ref y, i), acc);
+            sum = Vector128.Sum(acc);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
+        return sum;
+    }
+
+    public static float DotScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+}

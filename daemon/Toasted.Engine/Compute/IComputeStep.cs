@@ -1,0 +1,41 @@
+namespace Toasted.Engine.Compute;
+
+/// <summary>
+/// The ops of one forward pass, recorded in order and executed no later than <see cref="Submit"/>.
+/// All buffers are (tokens × features); every op works on all rows of its destination.
+/// </summary>
+public interface IComputeStep : IDisposable
+{
+    /// <summary>destination[t] = embeddings row tokens[t], as float32.</summary>
+    void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination);
+
+    /// <summary>destination = source / sqrt(mean(source²) + epsilon) ⊙ weight, per row.</summary>
+    void RmsNorm(ComputeBuffer source, WeightTensor weight, float epsilon, ComputeBuffer destination);
+
+    /// <summary>destination[t] = W · source[t] for W of shape (destination.Columns, source.Columns).</summary>
+    void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination);
+
+    /// <summary>destination[t] += bias.</summary>
+    void AddBias(ComputeBuffer destination, WeightTensor bias);
+
+    /// <summary>destination += source, element-wise.</summary>
+    void Add(ComputeBuffer destination, ComputeBuffer source);
+
+    /// <summary>destination *= factor, element-wise.</summary>
+    void Scale(ComputeBuffer destination, float factor);
+
+    /// <summary>Rotates each head of each row by its position firstPosition + t.</summary>
+    void Rope(ComputeBuffer buffer, int heads, int headDim, int firstPosition, RopeParameters rope);
+
+    /// <summary>Writes rows of keys and values into the cache at positions firstPosition + t.</summary>
+    void StoreKv(KvCacheStorage cache, int layer, ComputeBuffer keys, ComputeBuffer values, int firstPosition);
+
+    /// <summary>destination[t] = softmax(q[t]·K[0..p]ᵀ · scale) · V[0..p] per head, p = firstPosition + t.</summary>
+    void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination);
+
+    /// <summary>gate = silu(gate) ⊙ up.</summary>
+    void SwiGlu(ComputeBuffer gate, ComputeBuffer up);
+
+    /// <summary>Executes (or commits) everything recorded. Buffers may be read afterwards.</summary>
+    void Submit();
+}

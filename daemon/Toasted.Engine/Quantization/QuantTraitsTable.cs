@@ -1,0 +1,60 @@
+namespace Toasted.Engine.Quantization;
+
+/// <summary>The weight types the engine can compute with, and their kernels.</summary>
+public static class QuantTraitsTable
+{
+    private static readonly Dictionary<GgmlType, QuantTraits> Rows = new QuantTraits[]
+    {
+        new()
+        {
+            Type = GgmlType.F32, BlockSize = 1, BytesPerBlock = 4, ActivationType = GgmlType.F32,
+            Dequantize = F32Kernels.Dequantize, Dot = F32Kernels.Dot,
+            DequantizeScalar = F32Kernels.DequantizeScalar, DotScalar = F32Kernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.F16, BlockSize = 1, BytesPerBlock = 2, ActivationType = GgmlType.F16,
+            Dequantize = F16Kernels.Dequantize, Dot = F16Kernels.Dot,
+            DequantizeScalar = F16Kernels.DequantizeScalar, DotScalar = F16Kernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.BF16, BlockSize = 1, BytesPerBlock = 2, ActivationType = GgmlType.BF16,
+            Dequantize = BF16Kernels.Dequantize, Dot = BF16Kernels.Dot,
+            DequantizeScalar = BF16Kernels.DequantizeScalar, DotScalar = BF16Kernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q8_0, BlockSize = Q8_0Kernels.BlockSize, BytesPerBlock = Q8_0Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
+            Dequantize = Q8_0Kernels.Dequantize, Dot = Q8_0Kernels.Dot,
+            DequantizeScalar = Q8_0Kernels.DequantizeScalar, DotScalar = Q8_0Kernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q4_0, BlockSize = Q4_0Kernels.BlockSize, BytesPerBlock = Q4_0Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
+            Dequantize = Q4_0Kernels.Dequantize, Dot = Q4_0Kernels.Dot,
+            DequantizeScalar = Q4_0Kernels.DequantizeScalar, DotScalar = Q4_0Kernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q4_K, BlockSize = Q4_KKernels.BlockSize, BytesPerBlock = Q4_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = Q4_KKernels.Dequantize, Dot = Q4_KKernels.Dot,
+            DequantizeScalar = Q4_KKernels.DequantizeScalar, DotScalar = Q4_KKernels.DotScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q6_K, BlockSize = Q6_KKernels.BlockSize, BytesPerBlock = Q6_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = Q6_KKernels.Dequantize, Dot = Q6_KKernels.Dot,
+            DequantizeScalar = Q6_KKernels.DequantizeScalar, DotScalar = Q6_KKernels.DotScalar,
+        },
+    }.ToDictionary(row => row.Type);
+
+    public static IEnumerable<GgmlType> SupportedTypes => Rows.Keys;
+
+    public static bool IsSupported(GgmlType t) => Rows.ContainsKey(t);
+
+    public static QuantTraits Get(GgmlType t) =>
+        Rows.TryGetValue(t, out var row)
+            ? row
+            : throw new NotSupportedException($"ggml type {t} ({(uint)t}) is not supported for computation yet");
+}

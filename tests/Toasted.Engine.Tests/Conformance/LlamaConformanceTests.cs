@@ -1,0 +1,60 @@
+using NUnit.Framework;
+using Toasted.Engine.Inference;
+using Toasted.Engine.Sampling;
+using Toasted.Tests.Shared;
+
+namespace Toasted.Engine.Tests.Conformance;
+
+/// <summary>
+/// Our Llama forward pass against llama.cpp's logits on the synthetic conformance models: every
+/// position of a 64-token batch within the type's budget, then a 32-step greedy run teacher-forced
+/// with llama.cpp's tokens, checking its top-1 wherever the recorded margin is clear.
+/// </summary>
+[Category("Conformance")]
+public class LlamaConformanceTests
+{
+    public static IEnumerable<TestCaseData> Models() =>
+        LogitBudget.ByType.Keys.Select(type => new TestCaseData($"conf-llama-{type}").SetName($"Llama_{type}_logits_match_llama_cpp_within_budget"));
+
+    [TestCaseSource(nameof(Models))]
+    public void Logits_and_teacher_forced_greedy_match_llama_cpp(string model)
+    {
+        var golden = GoldenLogits.Load(SharedKit.Require($"corpus/conformance/golden/{model}.json"));
+        var type = model["conf-llama-".Length..];
+        var budget = LogitBudget.ByType[type];
+        using var loaded = LoadedModel.Load(ConformanceModels.PathOf(golden.ModelFile), new ModelLoadOptions { Threads = 2, ContextLength = 256 });
+        using var session = loaded.CreateSession();
+
+        var ours = session.Evaluate(golden.TokenIds, allLogits: true);
+        var report = LogitComparison.Compare(ours, golden.Logits, golden.VocabSize);
+        TestContext.Out.WriteLine($"{model}: {report}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.MaxAbs, Is.LessThanOrEqualTo(budget.MaxAbs), $"max |Δ| ({budget.Reason})");
+            Assert.That(report.Rms, Is.LessThanOrEqualTo(budget.Rms), "rms Δ");
+            Assert.That(report.MinRowCosine, Is.GreaterThanOrEqualTo(budget.MinRowCosine), "row cosine");
+        });
+        for (int p = 0; p < golden.TokenIds.Length; p++)
+        {
+            if (golden.PromptTop1Margin[p] > budget.ClearMargin)
+                Assert.That(Sampler.ArgMax(ours.AsSpan(p * golden.VocabSize, golden.VocabSize)), Is.EqualTo(golden.PromptArgmax[p]), $"argmax at position {p}");
+        }
+
+        // Teacher-forced greedy: step 0 reads the last prompt row, each later step feeds llama.cpp's previous token.
+        var logits = ours.AsSpan((golden.TokenIds.Length - 1) * golden.VocabSize, golden.VocabSize).ToArray();
+        var checkedSteps = 0;
+        for (int step = 0; step < golden.Greedy.Length; step++)
+        {
+            var expected = golden.Greedy[step];
+            if (step > 0) logits = session.Evaluate([golden.Greedy[step - 1].Token], allLogits: false);
+            for (int k = 0; k < expected.Top5Ids.Length; k++)
+                Assert.That(logits[expected.Top5Ids[k]], Is.EqualTo(expected.Top5Logits[k]).Within(budget.MaxAbs), $"step {step} top-5 logit of token {expected.Top5Ids[k]}");
+            if (expected.Top1Margin > budget.ClearMargin)
+            {
+                Assert.That(Sampler.ArgMax(logits), Is.EqualTo(expected.Token), $"greedy step {step}");
+                checkedSteps++;
+            }
+        }
+        TestContext.Out.WriteLine($"{model}: greedy top-1 checked at {checkedSteps}/{golden.Greedy.Length} steps with a clear margin");
+    }
+}
