@@ -93,7 +93,7 @@ public sealed class InferenceSession : IDisposable
 
         var tokenizer = _model.Tokenizer;
         var sampler = new Sampler(options.Sampling);
-        var detokenizer = new StreamingDetokenizer(tokenizer);
+        var detokenizer = new StreamingDetokenizer(tokenizer, continuesText: options.ContinuesPrompt);
         var stops = new StopStringMatcher(options.Stop);
         var history = new List<int>(prompt);
         var clock = Stopwatch.StartNew();

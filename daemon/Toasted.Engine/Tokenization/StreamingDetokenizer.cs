@@ -7,7 +7,9 @@ namespace Toasted.Engine.Tokenization;
 /// the bytes of a character split over several tokens (byte-fallback tokens, for instance) are held
 /// back until it is complete. Pushes plus <see cref="Flush"/> give exactly
 /// <c>Decode(ids, removeSpecial: false, unparseSpecial)</c>, including the removal of the first
-/// token's leading space when the vocabulary adds a space prefix. Not thread-safe; one per stream.
+/// token's leading space when the vocabulary adds a space prefix — unless the tokens continue a text
+/// (<c>continuesText</c>), as a completion of a raw prompt does, where that space separates the
+/// prompt's last word from the first generated one. Not thread-safe; one per stream.
 /// </summary>
 public sealed class StreamingDetokenizer
 {
@@ -16,12 +18,15 @@ public sealed class StreamingDetokenizer
     // A stateful decoder replaces invalid bytes exactly as a one-shot decode of all bytes would, and
     // keeps an incomplete trailing sequence for the next call.
     private readonly Decoder _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
-    private bool _first = true;
+    private readonly bool _continuesText;
+    private bool _first;
 
-    public StreamingDetokenizer(ITokenizer tokenizer, bool unparseSpecial = false)
+    public StreamingDetokenizer(ITokenizer tokenizer, bool unparseSpecial = false, bool continuesText = false)
     {
         _tokenizer = tokenizer;
         _unparseSpecial = unparseSpecial;
+        _continuesText = continuesText;
+        _first = !continuesText;
     }
 
     public string Push(int tokenId)
@@ -38,7 +43,7 @@ public sealed class StreamingDetokenizer
     {
         var rest = DecodeBytes([], flush: true);
         _decoder.Reset();
-        _first = true;
+        _first = !_continuesText;
         return rest;
     }
 

@@ -54,3 +54,32 @@ public class RealModelTests
         TestContext.Out.WriteLine($"prompt {index}: argmax agrees at {agreed}/{record.GreedyTokens.Length} steps");
     }
 }
+
+/// <summary>The whole generation path — tokenizer, prefill, greedy decode, streaming detokenizer —
+/// against llama.cpp's greedy text for each stories260K prompt.</summary>
+[Category("Conformance")]
+public class RealModelGenerationTests
+{
+    [TestCaseSource(typeof(RealModelTests), nameof(RealModelTests.Prompts))]
+    public void Greedy_generation_streams_llama_cpp_continuation(int index)
+    {
+        var record = RealModelGolden.Load(SharedKit.Require("corpus/real/stories260K.json"))[index];
+        using var model = LoadedModel.Load(SharedKit.Require("corpus/real/stories260K.gguf"), new ModelLoadOptions { Threads = 2, ContextLength = 256 });
+        using var session = model.CreateSession();
+        var prompt = model.Tokenizer.Encode(record.Prompt, addSpecial: true, parseSpecial: true);
+        Assert.That(prompt, Is.EqualTo(record.PromptTokens), "prompt tokens");
+
+        var pieces = new List<string>();
+        var result = session.Generate(prompt, new GenerationOptions
+        {
+            Sampling = SamplingOptions.Greedy,
+            MaxTokens = record.GreedyTokens.Length,
+            ContinuesPrompt = true,
+        }, pieces.Add, CancellationToken.None);
+
+        // A continuation keeps each token's piece whole, the first one's leading space included.
+        Assert.That(string.Concat(pieces), Is.EqualTo(string.Concat(record.GreedyPieces)));
+        Assert.That(result.StopReason, Is.EqualTo(StopReason.MaxTokens));
+        Assert.That(result.CompletionTokens, Is.EqualTo(record.GreedyTokens.Length));
+    }
+}
