@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using NUnit.Framework;
 using Toasted.Protocol;
 using Toasted.Protocol.Client;
@@ -10,8 +9,8 @@ namespace Toasted.Daemon.Tests;
 /// <summary>Start, stop and admission limits, each on a daemon of its own.</summary>
 public class DaemonLifecycleTests
 {
-    private const int Context = 1024;
-    private static string[] ContextArguments => ["--context", "1024"];
+    private const int LongGeneration = 400;
+    private static string[] ContextArguments => ["--context", "1024", "--threads", "1"];
 
     [Test]
     public async Task SIGTERM_cancels_the_running_request_removes_the_socket_and_exits_0()
@@ -19,7 +18,7 @@ public class DaemonLifecycleTests
         var golden = StoriesGolden.OnceUponATime;
         await using var daemon = await DaemonProcess.StartAsync(SharedKit.Require(StoriesGolden.ModelFile), ContextArguments);
         await using var connection = await ToastedConnection.ConnectAsync(daemon.SocketPath, CancellationToken.None);
-        await connection.SendAsync(new GenerateRequest { Id = "long", Prompt = golden.Prompt, Temperature = 0, MaxTokens = Context - golden.TokenIds.Length }, CancellationToken.None);
+        await connection.SendAsync(new GenerateRequest { Id = "long", Prompt = golden.Prompt, Temperature = 0, MaxTokens = LongGeneration }, CancellationToken.None);
         Assert.That(await connection.ReadAsync(CancellationToken.None), Is.TypeOf<TokenFrame>());
 
         PosixSignals.Send(daemon.ProcessId, PosixSignals.SIGTERM);
@@ -42,31 +41,20 @@ public class DaemonLifecycleTests
     public async Task A_stale_socket_file_from_a_crashed_daemon_is_replaced()
     {
         var model = SharedKit.Require(StoriesGolden.ModelFile);
-        await using var first = await DaemonProcess.StartAsync(model, ContextArguments);
-        var socketPath = first.SocketPath;
-        // A socket file nobody listens on, as a killed daemon leaves it.
-        var folder = Directory.CreateTempSubdirectory("toasted-test-").FullName;
-        var stale = Path.Combine(folder, "toasted.sock");
-        using (var dead = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-            dead.Bind(new UnixDomainSocketEndPoint(stale));
-        Assert.That(File.Exists(stale) && !DaemonProcess.CanConnect(stale), Is.True);
+        await using var crashed = await DaemonProcess.StartAsync(model, ContextArguments);
+        crashed.Kill();
+        Assert.That(File.Exists(crashed.SocketPath) && !DaemonProcess.CanConnect(crashed.SocketPath), Is.True,
+            "a killed daemon leaves its socket file behind");
 
-        var result = ProcessRun.Start(BuiltBinaries.Toasted, ["--model", model, "--socket", stale]);
-        try
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!DaemonProcess.CanConnect(stale) && DateTime.UtcNow < deadline) await Task.Delay(25);
-            Assert.That(DaemonProcess.CanConnect(stale), Is.True, "the new daemon listens where the stale file was");
-            Assert.That(DaemonProcess.CanConnect(socketPath), Is.True, "the other daemon is untouched");
-        }
-        finally
-        {
-            PosixSignals.Send(result.ProcessId, PosixSignals.SIGTERM);
-            var exit = await result.WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.That(exit.ExitCode, Is.EqualTo(0), exit.ToString());
-            result.Dispose();
-            Directory.Delete(folder, recursive: true);
-        }
+        using var replacement = ProcessRun.Start(BuiltBinaries.Toasted, ["--model", model, "--socket", crashed.SocketPath]);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!DaemonProcess.CanConnect(crashed.SocketPath) && DateTime.UtcNow < deadline) await Task.Delay(25);
+        var listening = DaemonProcess.CanConnect(crashed.SocketPath);
+
+        PosixSignals.Send(replacement.ProcessId, PosixSignals.SIGTERM);
+        var exit = await replacement.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(listening, Is.True, "the new daemon listens where the stale file was: " + exit);
+        Assert.That(exit.ExitCode, Is.EqualTo(0), exit.ToString());
     }
 
     [Test]
@@ -77,7 +65,7 @@ public class DaemonLifecycleTests
         await using var running = await ToastedConnection.ConnectAsync(daemon.SocketPath, CancellationToken.None);
         await using var waiting = await ToastedConnection.ConnectAsync(daemon.SocketPath, CancellationToken.None);
         await using var refused = await ToastedConnection.ConnectAsync(daemon.SocketPath, CancellationToken.None);
-        var longRequest = new GenerateRequest { Id = "run", Prompt = golden.Prompt, Temperature = 0, MaxTokens = Context - golden.TokenIds.Length };
+        var longRequest = new GenerateRequest { Id = "run", Prompt = golden.Prompt, Temperature = 0, MaxTokens = LongGeneration };
 
         await running.SendAsync(longRequest, CancellationToken.None);
         Assert.That(await running.ReadAsync(CancellationToken.None), Is.TypeOf<TokenFrame>());

@@ -47,6 +47,9 @@ public static class GenerationParameters
         {
             MaxTokens = request.MaxTokens ?? 0,
             Stop = request.Stop ?? [],
+            // A raw prompt is continued, so the first new word keeps its separating space; a chat
+            // reply starts a text of its own.
+            ContinuesPrompt = request.Prompt is not null,
             Sampling = defaults with
             {
                 Temperature = request.Temperature ?? defaults.Temperature,
