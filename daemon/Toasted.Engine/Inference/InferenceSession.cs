@@ -12,8 +12,8 @@ namespace Toasted.Engine.Inference;
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
-    /// <summary>Tokens per prefill step: bounds scratch memory and the latency of cancellation.</summary>
-    public const int MaxBatch = 256;
+    /// <summary>Tokens per prefill step (llama.cpp's default micro-batch): bounds scratch memory and the latency of cancellation.</summary>
+    public const int MaxBatch = 512;
 
     private readonly LoadedModel _model;
     private readonly KvCacheStorage _cache;

@@ -13,13 +13,15 @@ public static class F32Kernels
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination)
     {
         var source = MemoryMarshal.Cast<byte, float>(blocks);
-        for (int i = 0; i < source.Length && i < destination.Length; i++) destination[i] = source[i];
+        RowChecks.Floats(destination.Length, source.Length, "destination");
+        for (int i = 0; i < source.Length; i++) destination[i] = source[i];
     }
 
     public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination)
     {
         var source = MemoryMarshal.Cast<byte, float>(blocks);
-        source[..Math.Min(source.Length, destination.Length)].CopyTo(destination);
+        RowChecks.Floats(destination.Length, source.Length, "destination");
+        source.CopyTo(destination);
     }
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)

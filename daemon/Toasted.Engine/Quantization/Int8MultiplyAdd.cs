@@ -31,6 +31,13 @@ internal static class Int8MultiplyAdd
     public static Vector512<int> UnsignedScaled(Vector512<int> accumulator, Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes, Vector512<short> pairWeights) =>
         accumulator + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), pairWeights);
 
+    /// <summary>Σ (u - offset)·s per 4 bytes, for unsigned codes stored with a bias (Q4_0 nibbles, offset 8); u and offset at most 15.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Biased(Vector512<byte> unsignedBytes, Vector512<byte> offset, Vector512<sbyte> signedBytes) =>
+        Avx512BW.MultiplyAddAdjacent(
+            Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes) - Avx512BW.MultiplyAddAdjacent(offset, signedBytes),
+            Vector512<short>.One);
+
     /// <summary>Signed × signed via |w| × (a with w's sign): exact for any w when a is in [-127, 127].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Signed(Vector512<int> accumulator, Vector512<sbyte> weights, Vector512<sbyte> activations)
@@ -54,6 +61,12 @@ internal static class Int8MultiplyAdd
         if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, pairWeights);
         return accumulator + Avx2.MultiplyAddAdjacent(pairs, pairWeights);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Biased(Vector256<byte> unsignedBytes, Vector256<byte> offset, Vector256<sbyte> signedBytes) =>
+        Avx2.MultiplyAddAdjacent(
+            Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes) - Avx2.MultiplyAddAdjacent(offset, signedBytes),
+            Vector256<short>.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Signed(Vector256<int> accumulator, Vector256<sbyte> weights, Vector256<sbyte> activations) =>

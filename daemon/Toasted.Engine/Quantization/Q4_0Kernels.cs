@@ -86,9 +86,9 @@ public static class Q4_0Kernels
             for (; b < blocks; b++)
             {
                 nuint wo = (nuint)(b * BytesPerBlock), ao = (nuint)(b * Q8_0Kernels.BytesPerBlock);
-                var wq = Unpack(Vector128.LoadUnsafe(ref w, wo + QuantsOffset));
+                var nibbles = Nibbles(Vector128.LoadUnsafe(ref w, wo + QuantsOffset));
                 var aq = Vector256.LoadUnsafe(ref a, ao + ActivationQuantsOffset).AsSByte();
-                int isum = Vector256.Sum(Int8MultiplyAdd.Signed(Vector256<int>.Zero, wq, aq));
+                int isum = Vector256.Sum(Int8MultiplyAdd.Biased(nibbles, Vector256.Create((byte)8), aq));
                 sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, wo)) * Q8_0Kernels.Scale(ref Unsafe.Add(ref a, ao)) * isum;
             }
         }
@@ -125,32 +125,29 @@ public static class Q4_0Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> BlockLanes(ref byte w, ref byte a, int block)
     {
-        var wq = Unpack(Vector128.LoadUnsafe(ref w, (nuint)(block * BytesPerBlock + QuantsOffset)));
+        var nibbles = Nibbles(Vector128.LoadUnsafe(ref w, (nuint)(block * BytesPerBlock + QuantsOffset)));
         var aq = Vector256.LoadUnsafe(ref a, (nuint)(block * Q8_0Kernels.BytesPerBlock + ActivationQuantsOffset)).AsSByte();
-        return Int8MultiplyAdd.Signed(Vector256<int>.Zero, wq, aq);
+        return Int8MultiplyAdd.Biased(nibbles, Vector256.Create((byte)8), aq);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<int> First, Vector256<int> Second) PairLanes(ref byte w, ref byte a, int block)
     {
         nuint w0 = (nuint)(block * BytesPerBlock), a0 = (nuint)(block * Q8_0Kernels.BytesPerBlock);
-        var wq = Vector512.Create(
-            Unpack(Vector128.LoadUnsafe(ref w, w0 + QuantsOffset)),
-            Unpack(Vector128.LoadUnsafe(ref w, w0 + BytesPerBlock + QuantsOffset)));
+        var nibbles = Vector512.Create(
+            Nibbles(Vector128.LoadUnsafe(ref w, w0 + QuantsOffset)),
+            Nibbles(Vector128.LoadUnsafe(ref w, w0 + BytesPerBlock + QuantsOffset)));
         var aq = Vector512.Create(
             Vector256.LoadUnsafe(ref a, a0 + ActivationQuantsOffset),
             Vector256.LoadUnsafe(ref a, a0 + Q8_0Kernels.BytesPerBlock + ActivationQuantsOffset)).AsSByte();
-        var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
+        var lanes = Int8MultiplyAdd.Biased(nibbles, Vector512.Create((byte)8), aq);
         return (lanes.GetLower(), lanes.GetUpper());
     }
 
-    /// <summary>The 32 signed weights of a block, in element order: low nibbles then high nibbles, minus 8.</summary>
+    /// <summary>The 32 stored codes (0..15) of a block in element order: low nibbles, then high nibbles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<sbyte> Unpack(Vector128<byte> packed)
-    {
-        var nibbles = Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
-        return nibbles.AsSByte() - Vector256.Create((sbyte)8);
-    }
+    private static Vector256<byte> Nibbles(Vector128<byte> packed) =>
+        Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination)
     {

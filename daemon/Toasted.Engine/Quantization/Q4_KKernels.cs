@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Quantization;
 
@@ -45,15 +46,43 @@ public static class Q4_KKernels
         }
     }
 
+    /// <summary>
+    /// The same unpacking on whole words: byte k of <paramref name="scales"/> / <paramref name="mins"/> is
+    /// scale / min k. Bytes 0-3 hold scales 0-3, 4-7 mins 0-3 (low 6 bits each), 8-11 the low 4 bits of
+    /// scales 4-7 (low nibbles) and mins 4-7 (high nibbles); their top 2 bits are the top bits of bytes 0-7.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MinsTimesBlockSums(ref byte activationBlock, Span<byte> mins)
+    private static void DecodeScalesAndMinsPacked(ref byte packed, out ulong scales, out ulong mins)
     {
-        ref short sums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref activationBlock, Q8_KKernels.BlockSumsOffset));
+        const uint Low6 = 0x3F3F3F3F, Low4 = 0x0F0F0F0F, Low2 = 0x03030303;
+        uint first = Unsafe.ReadUnaligned<uint>(ref packed);
+        uint second = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref packed, 4));
+        uint third = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref packed, 8));
+        scales = (first & Low6) | (ulong)((third & Low4) | (((first >> 6) & Low2) << 4)) << 32;
+        mins = (second & Low6) | (ulong)(((third >> 4) & Low4) | (((second >> 6) & Low2) << 4)) << 32;
+    }
+
+    /// <summary>Σ_s min[s] · (bsums[2s] + bsums[2s+1]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MinsTimesBlockSums(ref byte activationBlock, ulong mins)
+    {
+        ref byte sums = ref Unsafe.Add(ref activationBlock, Q8_KKernels.BlockSumsOffset);
+        if (Avx2.IsSupported)
+        {
+            // Each min twice, widened to 16 shorts, against the 16 block sums: vpmaddwd pairs them up exactly.
+            var bytes = Vector128.CreateScalarUnsafe(mins).AsByte();
+            var doubled = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes));
+            return Vector256.Sum(Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref sums).AsInt16(), doubled));
+        }
+        ref short blockSums = ref Unsafe.As<byte, short>(ref sums);
         int total = 0;
         for (int s = 0; s < 8; s++)
-            total += mins[s] * (Unsafe.Add(ref sums, 2 * s) + Unsafe.Add(ref sums, 2 * s + 1));
+            total += (int)((mins >> (8 * s)) & 0xFF) * (Unsafe.Add(ref blockSums, 2 * s) + Unsafe.Add(ref blockSums, 2 * s + 1));
         return total;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static short ScaleAt(ulong scales, int index) => (short)((scales >> (8 * index)) & 0xFF);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
@@ -97,8 +126,6 @@ public static class Q4_KKernels
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
-        Span<byte> scales = stackalloc byte[8];
-        Span<byte> mins = stackalloc byte[8];
         var lowMask256 = Vector256.Create((byte)0xF);
         var lowMask128 = Vector128.Create((byte)0xF);
         float sum = 0;
@@ -106,7 +133,7 @@ public static class Q4_KKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
-            DecodeScalesAndMins(ref Unsafe.Add(ref w, ScalesOffset), scales, mins);
+            DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
             ref byte q4 = ref Unsafe.Add(ref w, QuantsOffset);
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
             int isum;
@@ -118,7 +145,7 @@ public static class Q4_KKernels
                 {
                     var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
                     var nibbles = Vector512.Create(packed & lowMask256, packed >>> 4);
-                    var weights = Vector512.Create(Vector256.Create((short)scales[2 * chunk]), Vector256.Create((short)scales[2 * chunk + 1]));
+                    var weights = Vector512.Create(Vector256.Create(ScaleAt(scales, 2 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
                     acc = Int8MultiplyAdd.UnsignedScaled(acc, nibbles, Vector512.LoadUnsafe(ref q8, (nuint)(64 * chunk)), weights);
                 }
                 isum = Vector512.Sum(acc);
@@ -129,8 +156,8 @@ public static class Q4_KKernels
                 for (int chunk = 0; chunk < 4; chunk++)
                 {
                     var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & lowMask256, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk)), Vector256.Create((short)scales[2 * chunk]));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed >>> 4, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32)), Vector256.Create((short)scales[2 * chunk + 1]));
+                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & lowMask256, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk)));
+                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed >>> 4, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
                 }
                 isum = Vector256.Sum(acc);
             }
@@ -139,8 +166,8 @@ public static class Q4_KKernels
                 var acc = Vector128<int>.Zero;
                 for (int chunk = 0; chunk < 4; chunk++)
                 {
-                    var lowScale = Vector128.Create((short)scales[2 * chunk]);
-                    var highScale = Vector128.Create((short)scales[2 * chunk + 1]);
+                    var lowScale = Vector128.Create(ScaleAt(scales, 2 * chunk));
+                    var highScale = Vector128.Create(ScaleAt(scales, 2 * chunk + 1));
                     for (int half = 0; half < 2; half++)
                     {
                         var packed = Vector128.LoadUnsafe(ref q4, (nuint)(32 * chunk + 16 * half));
@@ -162,7 +189,7 @@ public static class Q4_KKernels
                         low += (packed & 0xF) * Unsafe.Add(ref q8, 64 * chunk + l);
                         high += (packed >> 4) * Unsafe.Add(ref q8, 64 * chunk + 32 + l);
                     }
-                    isum += scales[2 * chunk] * low + scales[2 * chunk + 1] * high;
+                    isum += ScaleAt(scales, 2 * chunk) * low + ScaleAt(scales, 2 * chunk + 1) * high;
                 }
             }
             int imins = MinsTimesBlockSums(ref a, mins);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Quantization;
 
@@ -31,6 +32,10 @@ public static class Q6_KKernels
     private const int HighBitsOffset = 128;
     private const int ScalesOffset = 192;
     private const int ScaleOffset = 208;
+
+    /// <summary>Lane i of a 512-bit step of pair sums belongs to the (i / 8)-th group of that step.</summary>
+    private static readonly Vector512<short> GroupOfLane = Vector512.Create(
+        (short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
@@ -120,11 +125,22 @@ public static class Q6_KKernels
             ref sbyte scales = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref w, ScalesOffset));
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
             ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref a, Q8_KKernels.BlockSumsOffset));
-            int offsetCorrection = 0;
-            for (int g = 0; g < 16; g++) offsetCorrection += Unsafe.Add(ref scales, g) * Unsafe.Add(ref bsums, g);
+            int offsetCorrection;
+            // The 16 scales widened to shorts serve both the offset correction and the per-group weights.
+            var wideScales = Avx2.IsSupported ? Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref scales)) : default;
+            if (Avx2.IsSupported)
+            {
+                offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(wideScales, Vector256.LoadUnsafe(ref bsums)));
+            }
+            else
+            {
+                offsetCorrection = 0;
+                for (int g = 0; g < 16; g++) offsetCorrection += Unsafe.Add(ref scales, g) * Unsafe.Add(ref bsums, g);
+            }
             int isum;
             if (Int8MultiplyAdd.Is512Supported)
             {
+                var scales512 = Vector512.Create(wideScales, wideScales);
                 var acc = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {
@@ -135,9 +151,8 @@ public static class Q6_KKernels
                     {
                         int g = 8 * h + 4 * pair;
                         var quants = Vector512.Create(Quarter(ql0, ql1, qh, 2 * pair), Quarter(ql0, ql1, qh, 2 * pair + 1));
-                        var weights = Vector512.Create(
-                            Vector256.Create(Vector128.Create((short)Unsafe.Add(ref scales, g)), Vector128.Create((short)Unsafe.Add(ref scales, g + 1))),
-                            Vector256.Create(Vector128.Create((short)Unsafe.Add(ref scales, g + 2)), Vector128.Create((short)Unsafe.Add(ref scales, g + 3))));
+                        // Lanes 8k .. 8k+7 (the pair sums of group g + k) all take scale g + k.
+                        var weights = Avx512BW.PermuteVar32x16(scales512, GroupOfLane + Vector512.Create((short)g));
                         acc = Int8MultiplyAdd.UnsignedScaled(acc, quants, Vector512.LoadUnsafe(ref q8, (nuint)(16 * g)), weights);
                     }
                 }

@@ -34,9 +34,12 @@ public class LlamaConformanceTests
             Assert.That(report.Rms, Is.LessThanOrEqualTo(budget.Rms), "rms Δ");
             Assert.That(report.MinRowCosine, Is.GreaterThanOrEqualTo(budget.MinRowCosine), "row cosine");
         });
+        // A top-1 can only differ where llama.cpp's margin is within twice our deviation: check every
+        // position whose margin clears three times the deviation measured above (and the budget's).
+        var clearMargin = (float)Math.Min(budget.ClearMargin, 3 * report.MaxAbs);
         for (int p = 0; p < golden.TokenIds.Length; p++)
         {
-            if (golden.PromptTop1Margin[p] > budget.ClearMargin)
+            if (golden.PromptTop1Margin[p] > clearMargin)
                 Assert.That(Sampler.ArgMax(ours.AsSpan(p * golden.VocabSize, golden.VocabSize)), Is.EqualTo(golden.PromptArgmax[p]), $"argmax at position {p}");
         }
 
@@ -49,7 +52,7 @@ public class LlamaConformanceTests
             if (step > 0) logits = session.Evaluate([golden.Greedy[step - 1].Token], allLogits: false);
             for (int k = 0; k < expected.Top5Ids.Length; k++)
                 Assert.That(logits[expected.Top5Ids[k]], Is.EqualTo(expected.Top5Logits[k]).Within(budget.MaxAbs), $"step {step} top-5 logit of token {expected.Top5Ids[k]}");
-            if (expected.Top1Margin > budget.ClearMargin)
+            if (expected.Top1Margin > clearMargin)
             {
                 Assert.That(Sampler.ArgMax(logits), Is.EqualTo(expected.Token), $"greedy step {step}");
                 checkedSteps++;

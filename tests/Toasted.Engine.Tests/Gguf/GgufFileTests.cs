@@ -26,4 +26,26 @@ public class GgufFileTests
         Assert.That(ex!.Field, Is.EqualTo("version"));
         Assert.That(ex.Offset, Is.EqualTo(4));
     }
+
+    [Test]
+    public void Tensor_views_refuse_a_tensor_of_another_file_and_a_disposed_file()
+    {
+        var path = SharedKit.Require("corpus/real/stories260K.gguf");
+        using var first = GgufFile.Open(path);
+        var second = GgufFile.Open(path);
+        var foreign = first.GetTensor("token_embd.weight") with { Offset = first.Length };
+        Assert.That(() => second.GetTensorBytes(foreign), Throws.ArgumentException);
+        var own = second.GetTensor("token_embd.weight");
+        Assert.That(second.GetTensorBytes(own).SequenceEqual(first.GetTensorBytes(first.GetTensor("token_embd.weight"))), Is.True);
+        second.Dispose();
+        Assert.That(() => second.GetTensorBytes(own), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void Missing_tensor_lookup_names_the_tensor()
+    {
+        using var file = GgufFile.Open(SharedKit.Require("corpus/real/stories260K.gguf"));
+        Assert.That(file.TryGetTensor("no.such.tensor", out _), Is.False);
+        Assert.That(() => file.GetTensor("no.such.tensor"), Throws.InstanceOf<KeyNotFoundException>().With.Message.Contains("no.such.tensor"));
+    }
 }
