@@ -106,6 +106,45 @@ public class DaemonEndToEndTests
     }
 
     [Test]
+    public async Task A_frame_over_64_MiB_gets_frame_too_large_and_the_connection_still_serves()
+    {
+        await using var connection = await ConnectAsync();
+        var oversized = new byte[WireProtocol.MaxFrameBytes + 1024 * 1024 + 1];
+        oversized.AsSpan().Fill((byte)'a');
+        oversized[^1] = (byte)'\n';
+        await connection.SendRawAsync(oversized, CancellationToken.None);
+
+        var error = (ErrorFrame)(await connection.ReadAsync(CancellationToken.None))!;
+        Assert.That(error.Code, Is.EqualTo(ErrorCodes.FrameTooLarge));
+        Assert.That((await Exchange.RunAsync(connection, new StatusRequest { Id = "after" })).Final, Is.TypeOf<StatusFrame>());
+    }
+
+    [Test]
+    public async Task Closing_a_queued_request_takes_it_out_of_the_line()
+    {
+        var golden = StoriesGolden.OnceUponATime;
+        await using var running = await ConnectAsync();
+        await running.SendAsync(Greedy("running", golden.Prompt, LongGeneration(golden)), CancellationToken.None);
+        Assert.That(await running.ReadAsync(CancellationToken.None), Is.TypeOf<TokenFrame>());
+
+        var leaving = await ConnectAsync();
+        await leaving.SendAsync(Greedy("leaving", golden.Prompt, 8), CancellationToken.None);
+        Assert.That(await leaving.ReadAsync(CancellationToken.None), Is.TypeOf<QueuedFrame>());
+        await leaving.DisposeAsync();
+
+        await using var observer = await ConnectAsync();
+        StatusFrame status;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do status = (StatusFrame)(await Exchange.RunAsync(observer, new StatusRequest { Id = "depth" })).Final!;
+        while (status.QueueDepth != 0 && DateTime.UtcNow < deadline);
+        Assert.That(status.QueueDepth, Is.Zero, "the closed request left the queue");
+
+        ResponseFrame? final = null;
+        await foreach (var frame in running.ReadResponsesAsync(CancellationToken.None)) final = frame;
+        Assert.That(final, Is.TypeOf<DoneFrame>());
+    }
+
+    [Test]
     public async Task A_wrong_wire_version_gets_wire_version_unsupported_with_the_id()
     {
         await using var connection = await ConnectAsync();
