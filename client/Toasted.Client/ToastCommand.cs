@@ -84,7 +84,9 @@ public static class ToastCommand
         }
         catch (IOException exception)
         {
-            return Fail(ExitCodes.DaemonUnavailable, $"lost the connection to toasted: {exception.Message}");
+            // With trimmed resources the message is a resource key; the socket error names the cause.
+            var reason = exception.InnerException is System.Net.Sockets.SocketException socketError ? socketError.SocketErrorCode.ToString() : exception.Message;
+            return Fail(ExitCodes.DaemonUnavailable, $"lost the connection to toasted ({reason})");
         }
     }
 

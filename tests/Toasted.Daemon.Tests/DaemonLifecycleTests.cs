@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Toasted.Daemon.Transport;
 using Toasted.Protocol;
 using Toasted.Protocol.Client;
 using Toasted.Protocol.Messages;
@@ -58,6 +59,27 @@ public class DaemonLifecycleTests
     }
 
     [Test]
+    public async Task A_connection_from_another_user_is_refused_even_when_the_socket_is_opened_up()
+    {
+        if (PeerCredentials.CurrentUserId != 0 || !File.Exists("/usr/bin/setpriv"))
+            Assert.Ignore("needs root and setpriv to connect as another user");
+        await using var daemon = await DaemonProcess.StartAsync(SharedKit.Require(StoriesGolden.ModelFile), ContextArguments);
+        // Loosen what the daemon set up, as a careless chmod would: only the peer check is left.
+        File.SetUnixFileMode(daemon.Folder, (UnixFileMode)0x1ED); // 0755
+        File.SetUnixFileMode(Path.GetDirectoryName(daemon.SocketPath)!, (UnixFileMode)0x1ED);
+        File.SetUnixFileMode(daemon.SocketPath, (UnixFileMode)0x1B6); // 0666
+
+        var foreign = await ProcessRun.RunAsync("/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", BuiltBinaries.Toast, "--socket", daemon.SocketPath, "--raw", "-n", "4", "Once"]);
+        var own = await ProcessRun.RunAsync(BuiltBinaries.Toast, ["--socket", daemon.SocketPath, "--raw", "-t", "0", "-n", "4", "Once"]);
+
+        Assert.That(foreign.ExitCode, Is.EqualTo(3), foreign.ToString());
+        Assert.That(foreign.Stdout, Is.Empty);
+        Assert.That(daemon.Log, Does.Contain("peer user id 65534"));
+        Assert.That(own.ExitCode, Is.EqualTo(0), own.ToString());
+    }
+
+    [Test]
     public async Task With_a_full_queue_the_next_request_gets_queue_full_at_once()
     {
         var golden = StoriesGolden.OnceUponATime;
@@ -69,6 +91,10 @@ public class DaemonLifecycleTests
 
         await running.SendAsync(longRequest, CancellationToken.None);
         Assert.That(await running.ReadAsync(CancellationToken.None), Is.TypeOf<TokenFrame>());
+        var runningRest = Task.Run(async () =>
+        {
+            await foreach (var frame in running.ReadResponsesAsync(CancellationToken.None)) { }
+        });
         await waiting.SendAsync(new GenerateRequest { Id = "wait", Prompt = golden.Prompt, Temperature = 0, MaxTokens = 8 }, CancellationToken.None);
         Assert.That(await waiting.ReadAsync(CancellationToken.None), Is.TypeOf<QueuedFrame>());
 
@@ -79,5 +105,6 @@ public class DaemonLifecycleTests
         ResponseFrame? waitingFinal = null;
         await foreach (var frame in waiting.ReadResponsesAsync(CancellationToken.None)) waitingFinal = frame;
         Assert.That(waitingFinal, Is.TypeOf<DoneFrame>());
+        await runningRest;
     }
 }

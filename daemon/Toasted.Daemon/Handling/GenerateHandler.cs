@@ -60,15 +60,19 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var stream = request.Stream ?? true;
-        var collected = stream ? null : new StringBuilder();
-        await foreach (var piece in pieces.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        var collected = request.Stream ?? true ? null : new StringBuilder();
+        var streaming = ForwardPiecesAsync(pieces.Reader, request.Id, sink, collected);
+        GenerationResult result;
+        try
         {
-            if (piece.Length == 0) continue;
-            if (collected is not null) collected.Append(piece);
-            else await sink.SendAsync(new TokenFrame { Id = request.Id, Text = piece }, CancellationToken.None).ConfigureAwait(false);
+            result = await generation.ConfigureAwait(false);
         }
-        var result = await generation.ConfigureAwait(false);
+        finally
+        {
+            // The slot is free as soon as compute ends; a slow reader only delays its own frames.
+            ticket.Dispose();
+        }
+        await streaming.ConfigureAwait(false);
 
         if (result.StopReason == StopReason.Cancelled)
             throw new OperationCanceledException("the request was cancelled", cancellationToken);
@@ -89,6 +93,17 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
                 DecodeTokensPerSecond = result.DecodeMilliseconds > 0 ? result.CompletionTokens * 1000.0 / result.DecodeMilliseconds : 0,
             },
         };
+    }
+
+    /// <summary>Sends each piece as a token frame, or collects them when the client asked not to stream.</summary>
+    private static async Task ForwardPiecesAsync(ChannelReader<string> pieces, string id, IResponseSink sink, StringBuilder? collected)
+    {
+        await foreach (var piece in pieces.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (piece.Length == 0) continue;
+            if (collected is not null) collected.Append(piece);
+            else await sink.SendAsync(new TokenFrame { Id = id, Text = piece }, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private static string WireStopReason(StopReason reason) => reason switch

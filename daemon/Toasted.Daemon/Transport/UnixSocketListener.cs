@@ -14,6 +14,7 @@ namespace Toasted.Daemon.Transport;
 public sealed partial class UnixSocketListener(DaemonSettings settings, IRequestHandler handler, ILogger<UnixSocketListener> logger)
     : BackgroundService
 {
+    private readonly uint _ownUserId = PeerCredentials.CurrentUserId;
     private Socket? _listening;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -34,6 +35,12 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
             {
                 var accepted = await listening.AcceptAsync(stoppingToken).ConfigureAwait(false);
                 var number = ++count;
+                if (PeerCredentials.PeerUserId(accepted) is { } peer && peer != _ownUserId)
+                {
+                    LogForeignPeer(number, peer);
+                    accepted.Dispose();
+                    continue;
+                }
                 var connection = new Connection(accepted, handler, logger, number);
                 connections[number] = Task.Run(async () =>
                 {
@@ -71,6 +78,9 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopped listening; socket removed; closing {Connections} connections")]
     private partial void LogStopping(int connections);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "connection {Connection} refused: peer user id {PeerUserId} is not the daemon's")]
+    private partial void LogForeignPeer(long connection, uint peerUserId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "connection {Connection} failed")]
     private partial void LogConnectionFailed(Exception exception, long connection);
