@@ -52,6 +52,28 @@ public class ToastEndToEndTests
     }
 
     [Test]
+    public async Task Raw_prompt_is_system_instruction_and_input_joined_by_blank_lines()
+    {
+        var parts = await ToastAsync(["--raw", "-t", "0", "-n", "24", "-s", "Once upon a time", "there was a dog"], Encoding.UTF8.GetBytes("He liked to run."));
+        var joined = await ToastAsync(["--raw", "-t", "0", "-n", "24", "Once upon a time\n\nthere was a dog\n\nHe liked to run."], stdin: null);
+
+        Assert.That(parts.ExitCode, Is.EqualTo(0), parts.ToString());
+        Assert.That(parts.StdoutText, Is.Not.Empty);
+        Assert.That(parts.StdoutText, Is.EqualTo(joined.StdoutText));
+    }
+
+    [Test]
+    public async Task A_stop_string_ends_the_output_before_it()
+    {
+        var golden = StoriesGolden.OnceUponATime;
+        var full = golden.StreamedText(golden.ComparableSteps);
+        var result = await ToastAsync(["--raw", "-t", "0", "-n", "64", "--stop", " Lily", golden.Prompt], stdin: null);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.StdoutText, Is.EqualTo(full[..full.IndexOf(" Lily", StringComparison.Ordinal)]));
+    }
+
+    [Test]
     public async Task Json_output_is_one_object_with_text_and_usage()
     {
         var golden = StoriesGolden.OnceUponATime;
