@@ -42,8 +42,9 @@ FALLBACK_MODEL ?= $(SHARED)/corpus/real/stories260K.gguf
 run: build client
 	@$(MAKE) --no-print-directory stop >/dev/null
 	@mkdir -p $(RUN_DIR)
-	@model=$$($(BIN)/toasted find-model "$(FALLBACK_MODEL)" 2>/dev/null) || { \
+	@model=$$($(BIN)/toasted find-model "$(FALLBACK_MODEL)" 2>$(RUN_DIR)/find-model.txt) || { \
 	  echo "no model found: set TOASTED_MODEL=/path/to/model.gguf (or put the test kit at $(SHARED))"; exit 1; }; \
+	sed 's/^toasted: found/model:/' $(RUN_DIR)/find-model.txt; \
 	$(BIN)/toasted --model "$$model" >$(RUN_DIR)/toasted.log 2>&1 & echo $$! >$(RUN_DIR)/toasted.pid; \
 	pid=$$(cat $(RUN_DIR)/toasted.pid); \
 	for i in $$(seq 1 600); do \
