@@ -8,12 +8,13 @@ SHARED ?= $(abspath ../shared)
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build daemon client run test test-isa bench clean
+.PHONY: help build daemon client run stop test test-isa bench clean
 
 help:
 	@echo "make build     build everything; leaves bin/toasted and bin/toast"
 	@echo "make client    NativeAOT-publish toast into bin/toast (instant start)"
 	@echo "make run       build, start toasted in the background, pipe a sample file through toast"
+	@echo "make stop      stop the toasted that make run started"
 	@echo "make test      run every test, ending with 'N passed, N failed, N skipped'"
 	@echo "make test-isa  run the SIMD kernel tests once per instruction-set switch"
 	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
@@ -32,6 +33,46 @@ daemon:
 client:
 	$(DOTNET) publish client/Toasted.Client -c $(CONFIG) --nologo -v q -o $(OUT)/toast-aot
 	@mkdir -p $(BIN) && ln -sfn ../$(OUT)/toast-aot/toast $(BIN)/toast
+
+# make run: the model is $TOASTED_MODEL, else a GGUF in the Hugging Face cache or the Ollama store,
+# else the kit's tiny test model. The daemon keeps running (log in out/run/toasted.log); make stop ends it.
+RUN_DIR := $(OUT)/run
+FALLBACK_MODEL ?= $(SHARED)/corpus/real/stories260K.gguf
+
+run: build client
+	@$(MAKE) --no-print-directory stop >/dev/null
+	@mkdir -p $(RUN_DIR)
+	@model=$$($(BIN)/toasted find-model "$(FALLBACK_MODEL)" 2>$(RUN_DIR)/find-model.txt) || { \
+	  echo "no model found: set TOASTED_MODEL=/path/to/model.gguf (or put the test kit at $(SHARED))"; exit 1; }; \
+	sed 's/^toasted: found/model:/' $(RUN_DIR)/find-model.txt; \
+	$(BIN)/toasted --model "$$model" >$(RUN_DIR)/toasted.log 2>&1 & echo $$! >$(RUN_DIR)/toasted.pid; \
+	pid=$$(cat $(RUN_DIR)/toasted.pid); \
+	for i in $$(seq 1 600); do \
+	  grep -q "listening on" $(RUN_DIR)/toasted.log && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "toasted failed to start:"; cat $(RUN_DIR)/toasted.log; rm -f $(RUN_DIR)/toasted.pid; exit 1; }; \
+	  sleep 0.1; \
+	done; \
+	grep -q "listening on" $(RUN_DIR)/toasted.log || { echo "toasted did not start within 60 s; log: $(RUN_DIR)/toasted.log"; exit 1; }; \
+	socket=$$(sed -n 's/.*listening on //p' $(RUN_DIR)/toasted.log | head -n1); \
+	echo "toasted is running (pid $$pid) on $$model"; \
+	echo "  socket $$socket, log $(RUN_DIR)/toasted.log; stop it with: make stop"; \
+	if [ "$$model" = "$$(realpath $(FALLBACK_MODEL) 2>/dev/null)" ]; then \
+	  echo "  (this is the kit's 260K-parameter story model; for a real one: TOASTED_MODEL=/path/to/model.gguf make run)"; fi; \
+	echo; echo "\$$ cat docs/sample.txt | bin/toast --raw -t 0 -n 64"; \
+	TOASTED_SOCKET=$$socket $(BIN)/toast --raw -t 0 -n 64 <docs/sample.txt; echo; \
+	if [ "$$model" != "$$(realpath $(FALLBACK_MODEL) 2>/dev/null)" ]; then \
+	  echo; echo "\$$ bin/toast \"In one sentence, what is this text about?\" docs/sample.txt"; \
+	  TOASTED_SOCKET=$$socket $(BIN)/toast -n 128 "In one sentence, what is this text about?" docs/sample.txt; echo; fi
+
+stop:
+	@if [ -f $(RUN_DIR)/toasted.pid ]; then \
+	  pid=$$(cat $(RUN_DIR)/toasted.pid); \
+	  if kill -TERM $$pid 2>/dev/null; then \
+	    for i in $$(seq 1 100); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	    echo "stopped toasted (pid $$pid)"; \
+	  fi; \
+	  rm -f $(RUN_DIR)/toasted.pid; \
+	else echo "no toasted started by make run"; fi
 
 test: build client
 	CONFIG=$(CONFIG) tests/run-tests.sh

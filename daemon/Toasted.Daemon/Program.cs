@@ -1,1 +1,80 @@
-System.Console.WriteLine("toasted");
+using Microsoft.Extensions.Hosting;
+using Toasted.Daemon.Hosting;
+using Toasted.Daemon.Inference;
+using Toasted.Daemon.Store;
+using Toasted.Daemon.Transport;
+using Toasted.Protocol;
+
+namespace Toasted.Daemon;
+
+/// <summary>toasted: exit 0 after a clean stop, 1 when it cannot start, 2 for a bad command line.</summary>
+public static class Program
+{
+    private const int Failure = 1;
+    private const int UsageError = 2;
+
+    public static async Task<int> Main(string[] args)
+    {
+        ParsedCommandLine command;
+        try
+        {
+            command = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
+        }
+        catch (UsageException exception)
+        {
+            await Console.Error.WriteLineAsync("toasted: " + exception.Message).ConfigureAwait(false);
+            return UsageError;
+        }
+
+        switch (command.Command)
+        {
+            case DaemonCommand.Help:
+                Console.Out.WriteLine(CommandLine.HelpText);
+                return 0;
+            case DaemonCommand.Version:
+                Console.Out.WriteLine($"toasted {ProductInfo.Version} (wire protocol {WireProtocol.Version})");
+                return 0;
+            case DaemonCommand.FindModel:
+                return FindModel(command.FallbackModel);
+        }
+
+        var settings = command.Settings!;
+        if (settings.ModelPath == "auto")
+        {
+            if (new ModelDiscovery(Environment.GetEnvironmentVariable).Find(command.FallbackModel) is not { } found)
+            {
+                await Console.Error.WriteLineAsync("toasted: no model found (set TOASTED_MODEL, or pass --model PATH)").ConfigureAwait(false);
+                return Failure;
+            }
+            await Console.Error.WriteLineAsync($"toasted: using {found.Path} (from {found.Source})").ConfigureAwait(false);
+            settings = settings with { ModelPath = found.Path };
+        }
+
+        try
+        {
+            // Before loading the model: a second daemon on the same socket should fail in milliseconds.
+            SocketFile.EnsureNotServed(settings.SocketPath);
+            using var host = DaemonHost.Build(settings);
+            await host.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception exception) when (exception is ModelStartupException or SocketInUseException)
+        {
+            await Console.Error.WriteLineAsync("toasted: " + exception.Message).ConfigureAwait(false);
+            return Failure;
+        }
+    }
+
+    private static int FindModel(string? fallback)
+    {
+        if (new ModelDiscovery(Environment.GetEnvironmentVariable).Find(fallback) is not { } found)
+        {
+            Console.Error.WriteLine("toasted: no model found: set TOASTED_MODEL, put a GGUF in the Hugging Face cache "
+                + "or the Ollama store, or pass a fallback path");
+            return Failure;
+        }
+        Console.Error.WriteLine($"toasted: found {found.Path} (from {found.Source})");
+        Console.Out.WriteLine(found.Path);
+        return 0;
+    }
+}

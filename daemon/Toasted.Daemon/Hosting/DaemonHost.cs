@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Toasted.Daemon.Admission;
+using Toasted.Daemon.Handling;
+using Toasted.Daemon.Inference;
+using Toasted.Daemon.Transport;
+
+namespace Toasted.Daemon.Hosting;
+
+/// <summary>Wires the daemon: model first, then the listener, so nothing is accepted before the
+/// model is warm. Logs go to stderr, one line each, with the request id as scope.</summary>
+public static class DaemonHost
+{
+    public static IHost Build(DaemonSettings settings)
+    {
+        // No default sources: configuration comes only from the flags and variables CommandLine reads,
+        // never from an appsettings.json that happens to lie in the working directory.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new InferenceQueue(settings.QueueCapacity));
+        builder.Services.AddSingleton<ModelHost>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ModelHost>());
+        builder.Services.AddSingleton<StatusHandler>();
+        builder.Services.AddSingleton<TokenizeHandler>();
+        builder.Services.AddSingleton<GenerateHandler>();
+        builder.Services.AddSingleton<IRequestHandler, RequestDispatcher>();
+        builder.Services.AddHostedService<UnixSocketListener>();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Toasted.Daemon.Transport;
+
+/// <summary>
+/// The socket file's life: a private folder (0700), a stale file from a crashed daemon removed only
+/// when nothing answers on it, the socket created under a restrictive umask so it is never reachable
+/// by others even for an instant, then chmod 0600.
+/// </summary>
+public static partial class SocketFile
+{
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateSocket = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const uint OwnerOnlyUmask = 0x7F; // 0177: no execute for the owner, nothing for group and others.
+    private const int Backlog = 128;
+
+    /// <summary>True when a daemon accepts connections on <paramref name="path"/>.</summary>
+    public static bool Answers(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Throws <see cref="SocketInUseException"/> when another daemon answers on the path.</summary>
+    public static void EnsureNotServed(string path)
+    {
+        if (Answers(path)) throw new SocketInUseException(path);
+    }
+
+    /// <summary>A listening socket at <paramref name="path"/>. The folder is created 0700; an existing
+    /// folder is made 0700 only when it is ours by default (<paramref name="folderChosenByUser"/> false).</summary>
+    public static Socket Listen(string path, bool folderChosenByUser)
+    {
+        var folder = Path.GetDirectoryName(path) ?? throw new ArgumentException($"socket path has no folder: {path}", nameof(path));
+        if (!Directory.Exists(folder))
+            Directory.CreateDirectory(folder, PrivateFolder);
+        else if (!folderChosenByUser)
+            File.SetUnixFileMode(folder, PrivateFolder);
+
+        if (File.Exists(path))
+        {
+            EnsureNotServed(path);
+            // Nothing answers: a file left by a daemon that did not shut down cleanly.
+            File.Delete(path);
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            var previousUmask = SetUmask(OwnerOnlyUmask);
+            try
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(path));
+            }
+            finally
+            {
+                SetUmask(previousUmask & 0xFFFF);
+            }
+            File.SetUnixFileMode(path, PrivateSocket);
+            socket.Listen(Backlog);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Removes the socket file if it is still there.</summary>
+    public static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Already gone or replaced; nothing to clean up.
+        }
+    }
+
+    // mode_t is 32-bit on Linux and 16-bit on macOS; passing 32 bits is safe on both ABIs.
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint SetUmask(uint mask);
+}

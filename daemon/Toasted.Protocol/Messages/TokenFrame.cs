@@ -1,0 +1,10 @@
+namespace Toasted.Protocol.Messages;
+
+/// <summary>A piece of generated text: always whole UTF-8 characters.</summary>
+public sealed class TokenFrame : ResponseFrame
+{
+    public override string Type => FrameTypes.Token;
+    public override bool IsFinal => false;
+
+    public string Text { get; set; } = "";
+}
