@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Hosting;
+using Toasted.Daemon.Benchmarking;
+using Toasted.Engine.Inference;
 using Toasted.Daemon.Hosting;
 using Toasted.Daemon.Inference;
 using Toasted.Daemon.Store;
@@ -15,6 +17,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "bench") return Bench(args[1..]);
+
         ParsedCommandLine command;
         try
         {
@@ -61,6 +65,29 @@ public static class Program
         catch (Exception exception) when (exception is ModelStartupException or SocketInUseException)
         {
             await Console.Error.WriteLineAsync("toasted: " + exception.Message).ConfigureAwait(false);
+            return Failure;
+        }
+    }
+
+    private static int Bench(string[] args)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            Console.Out.WriteLine(BenchOptions.HelpText);
+            return 0;
+        }
+        try
+        {
+            return BenchCommand.Run(BenchOptions.Parse(args), Console.Out);
+        }
+        catch (UsageException exception)
+        {
+            Console.Error.WriteLine("toasted bench: " + exception.Message);
+            return UsageError;
+        }
+        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException)
+        {
+            Console.Error.WriteLine("toasted bench: " + exception.Message);
             return Failure;
         }
     }

@@ -21,6 +21,7 @@ public static class CommandLine
         usage: toasted --model PATH|auto [--socket PATH] [--threads N] [--context N] [--queue N]
                        [--fallback-model PATH]
                toasted find-model [FALLBACK_PATH]
+               toasted bench -m MODEL [-p N] [-n N] [-d N] [-r N] [-t N] [-o md|json|jsonl]
                toasted --help | --version
 
         Serves one GGUF model on a Unix socket for `toast` and other clients (wire protocol v1).

@@ -1,11 +1,14 @@
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// A fixed set of threads that run one parallel loop at a time. The calling thread works too, so
-/// a pool of N threads has N − 1 workers. Indices are handed out by an atomic counter, which keeps
-/// uneven work (attention over growing contexts) balanced without any allocation per loop.
-/// Workers spin briefly after a loop before sleeping, because forward passes issue loops
-/// back to back and a wake-up from sleep costs more than the spin.
+/// A fixed set of threads that run one parallel loop at a time. The calling thread works too, so a
+/// pool of N threads has N − 1 workers, and a loop never waits for a worker that has not started:
+/// indices are claimed from a counter that carries the loop's generation, the caller claims them
+/// like any worker, and completion counts finished indices rather than checked-in workers. On a
+/// busy machine a descheduled worker therefore costs nothing; a worker that wakes late for a loop
+/// that has moved on claims nothing. Workers spin briefly between loops before sleeping, because a
+/// forward pass issues loops back to back and a wake-up from sleep costs more than the spin.
+/// No allocation per loop.
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
@@ -15,10 +18,10 @@ public sealed class WorkerPool : IDisposable
     private readonly object _gate = new();
     private Action<int>? _body;
     private int _count;
-    private int _nextIndex;
-    private int _busyWorkers;
+    private long _claims;      // (generation << 32) | next index to claim
+    private int _completed;
     private long _generation;
-    private bool _stopping;
+    private volatile bool _stopping;
 
     public WorkerPool(int threads)
     {
@@ -42,26 +45,34 @@ public sealed class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        _body = body;
-        _count = count;
-        Volatile.Write(ref _nextIndex, 0);
-        Volatile.Write(ref _busyWorkers, _workers.Length);
+        long generation;
         lock (_gate)
         {
-            _generation++;
+            generation = (_generation + 1) & 0x7FFF_FFFF;
+            _body = body;
+            _count = count;
+            Volatile.Write(ref _completed, 0);
+            Volatile.Write(ref _claims, generation << 32);
+            _generation = generation;
             Monitor.PulseAll(_gate);
         }
-        RunIndices(body, count);
+        RunClaimed(generation, body, count);
         var spinner = new SpinWait();
-        while (Volatile.Read(ref _busyWorkers) != 0) spinner.SpinOnce(-1);
-        _body = null;
+        while (Volatile.Read(ref _completed) != count) spinner.SpinOnce(-1);
     }
 
-    private void RunIndices(Action<int> body, int count)
+    private void RunClaimed(long generation, Action<int> body, int count)
     {
-        int index;
-        while ((index = Interlocked.Increment(ref _nextIndex) - 1) < count)
+        while (true)
+        {
+            var claims = Volatile.Read(ref _claims);
+            if (claims >> 32 != generation) return;
+            var index = (int)(claims & 0xFFFF_FFFF);
+            if (index >= count) return;
+            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims) continue;
             body(index);
+            Interlocked.Increment(ref _completed);
+        }
     }
 
     private void WorkerLoop()
@@ -70,21 +81,19 @@ public sealed class WorkerPool : IDisposable
         while (true)
         {
             // Spin first: the next loop usually follows within microseconds.
-            int spins = 0;
-            while (Volatile.Read(ref _generation) == seen && !_stopping && spins < SpinIterations)
-            {
+            for (int spins = 0; Volatile.Read(ref _generation) == seen && !_stopping && spins < SpinIterations; spins++)
                 Thread.SpinWait(20);
-                spins++;
-            }
+            Action<int> body;
+            int count;
             lock (_gate)
             {
                 while (_generation == seen && !_stopping) Monitor.Wait(_gate);
                 if (_stopping) return;
                 seen = _generation;
+                body = _body!;
+                count = _count;
             }
-            var body = _body!;
-            RunIndices(body, _count);
-            Interlocked.Decrement(ref _busyWorkers);
+            RunClaimed(seen, body, count);
         }
     }
 
