@@ -17,7 +17,8 @@ help:
 	@echo "make stop      stop the toasted that make run started"
 	@echo "make test      run every test, ending with 'N passed, N failed, N skipped'"
 	@echo "make test-isa  run the SIMD kernel tests once per instruction-set switch"
-	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
+	@echo "make bench     prefill and decode speed on a TinyLlama-shaped model (docs/benchmarks.md)"
+	@echo "make bench-compare   the same beside llama.cpp's llama-bench, with ratios"
 	@echo "make clean     remove build output"
 
 build: daemon
@@ -83,8 +84,23 @@ test-isa: build
 	  env $$isa CONFIG=$(CONFIG) tests/run-tests.sh --filter "Category=Kernels" || exit 1; \
 	done
 
-bench: build
-	$(DOTNET) run --project tests/Toasted.Benchmarks -c $(CONFIG)
+BENCH_MODELS := $(OUT)/bench-models
+BENCH_TOOL := $(DOTNET) tests/Toasted.Benchmarks/bin/$(CONFIG)/net10.0/Toasted.Benchmarks.dll
+BENCH_THREADS ?= 2
+PEER_DIR ?= $(HOME)/.cache/toasted-peer
+
+$(BENCH_MODELS)/tinyllama-1.1b-%.gguf:
+	@mkdir -p $(BENCH_MODELS)
+	$(BENCH_TOOL) synth tinyllama-1.1b $* $@
+
+bench: build $(BENCH_MODELS)/tinyllama-1.1b-Q4_0.gguf
+	$(BIN)/toasted bench -m $(BENCH_MODELS)/tinyllama-1.1b-Q4_0.gguf -p 512 -n 128 -r 3 -t $(BENCH_THREADS)
+	$(BENCH_TOOL) bandwidth -t $(BENCH_THREADS)
+
+bench-compare: build $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.gguf Q4_K_M.gguf)
+	@[ -x $(PEER_DIR)/bin/llama-bench ] || { echo "llama.cpp peer not found in $(PEER_DIR): run ../shared/bench/build-llamacpp-peer.sh once (about 15 minutes)"; exit 1; }
+	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r 3 \
+	  $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.gguf Q4_K_M.gguf)
 
 clean:
 	rm -rf $(OUT) $(BIN)

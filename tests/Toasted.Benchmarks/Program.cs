@@ -1,33 +1,43 @@
+using System.Globalization;
 using Toasted.Benchmarks;
 
-// Benchmarks and benchmark tools; see docs/benchmarks.md.
-//   bandwidth [-t THREADS]               the machine's read-bandwidth ceiling in GB/s
-//   synth SHAPE TYPE OUT.gguf            a synthetic-weight model of a real shape
+// Benchmark tools; see docs/benchmarks.md.
+//   bandwidth [-t THREADS]                              the machine's read-bandwidth ceiling in GB/s
+//   synth SHAPE TYPE OUT.gguf                           a synthetic-weight model of a real shape
+//   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
 var command = args.Length > 0 ? args[0] : "help";
-int ThreadsArgument() => args.SkipWhile(a => a != "-t").Skip(1).Select(int.Parse).FirstOrDefault(Environment.ProcessorCount);
+var options = args.Skip(1).ToList();
+int TakeOption(string flag, int fallback)
+{
+    var at = options.IndexOf(flag);
+    if (at < 0 || at + 1 >= options.Count) return fallback;
+    var value = int.Parse(options[at + 1], CultureInfo.InvariantCulture);
+    options.RemoveRange(at, 2);
+    return value;
+}
+
 switch (command)
 {
     case "bandwidth":
-        var threads = ThreadsArgument();
-        Console.WriteLine($"read bandwidth, {threads} threads: {ReadBandwidth.MeasureGigabytesPerSecond(threads):F1} GB/s");
-        return 0;
-    case "synth" when args.Length == 4 && ModelShape.Known.TryGetValue(args[1], out var shape):
-        SyntheticModel.Write(shape, args[2], args[3]);
-        Console.WriteLine($"wrote {args[3]}: {shape.Name} {args[2]}, {new FileInfo(args[3]).Length / 1e9:F2} GB");
-        return 0;
-    case "quick-bench" when args.Length >= 2:
         {
-            using var model = Toasted.Engine.Inference.LoadedModel.Load(args[1], new() { Threads = ThreadsArgument() });
-            var bench = new Toasted.Engine.Benchmarking.ThroughputBenchmark(model);
-            foreach (var test in new[] { new Toasted.Engine.Benchmarking.ThroughputTest(0, 32, 0), new Toasted.Engine.Benchmarking.ThroughputTest(128, 0, 0) })
-            {
-                var r = bench.Run(test, 2);
-                Console.WriteLine($"{test.Name}: {r.AverageTokensPerSecond:F2} ± {r.StandardDeviationTokensPerSecond:F2} t/s");
-            }
+            var threads = TakeOption("-t", Environment.ProcessorCount);
+            Console.WriteLine($"read bandwidth, {threads} threads: {ReadBandwidth.MeasureGigabytesPerSecond(threads):F1} GB/s");
             return 0;
+        }
+    case "synth" when options.Count == 3 && ModelShape.Known.TryGetValue(options[0], out var shape):
+        SyntheticModel.Write(shape, options[1], options[2]);
+        Console.WriteLine($"wrote {options[2]}: {shape.Name} {options[1]}, {new FileInfo(options[2]).Length / 1e9:F2} GB");
+        return 0;
+    case "compare":
+        {
+            var threads = TakeOption("-t", Environment.ProcessorCount);
+            var repetitions = TakeOption("-r", 3);
+            if (options.Count < 3) goto default;
+            return BenchCompare.Run(options[0], options[1], options.Skip(2).ToList(), threads, repetitions, Console.Out);
         }
     default:
         Console.Error.WriteLine("usage: Toasted.Benchmarks bandwidth [-t THREADS]");
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
+        Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
         return command == "help" ? 0 : 2;
 }
