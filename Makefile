@@ -8,7 +8,7 @@ SHARED ?= $(abspath ../shared)
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build daemon client run stop test test-isa bench clean
+.PHONY: help build daemon client run stop test test-isa bench bench-compare clean
 
 help:
 	@echo "make build     build everything; leaves bin/toasted and bin/toast"
