@@ -78,7 +78,7 @@ public static class Program
         }
         try
         {
-            return BenchCommand.Run(BenchOptions.Parse(args), Console.Out);
+            return BenchCommand.Run(BenchOptions.Parse(args), Console.Out, Console.Error);
         }
         catch (UsageException exception)
         {

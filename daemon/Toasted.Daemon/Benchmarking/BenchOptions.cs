@@ -15,7 +15,8 @@ public sealed record BenchOptions(
     IReadOnlyList<int> Depths,
     int Repetitions,
     IReadOnlyList<int> Threads,
-    BenchOutput Output)
+    BenchOutput Output,
+    bool Profile = false)
 {
     public const string HelpText = """
         usage: toasted bench -m MODEL[,MODEL…] [-p N,…] [-n N,…] [-d N,…] [-r N] [-t N,…] [-o md|json|jsonl]
@@ -28,6 +29,7 @@ public sealed record BenchOptions(
           -r, --repetitions N  timed repetitions per test (default 5), reported as mean ± stddev
           -t, --threads N      compute threads (default: one per core)
           -o, --output FORMAT  md (a table), json (an array) or jsonl (one object per line)
+              --profile        after each test, the wall time per kind of op on stderr
         A warm-up run precedes each test and is not timed.
         """;
 
@@ -37,6 +39,7 @@ public sealed record BenchOptions(
         IReadOnlyList<int> prompts = [512], generations = [128], depths = [0], threads = [Environment.ProcessorCount];
         var repetitions = 5;
         var output = BenchOutput.Markdown;
+        var profile = false;
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -48,6 +51,7 @@ public sealed record BenchOptions(
                 case "-d" or "--n-depth": depths = Integers(args[i], Value()); break;
                 case "-r" or "--repetitions": repetitions = Integers(args[i], Value()).Single(); break;
                 case "-t" or "--threads": threads = Integers(args[i], Value()); break;
+                case "--profile": profile = true; break;
                 case "-o" or "--output":
                     output = Value() switch
                     {
@@ -63,7 +67,7 @@ public sealed record BenchOptions(
         if (models.Count == 0) throw new UsageException("bench needs a model: -m PATH");
         if (repetitions < 1) throw new UsageException("-r needs at least 1");
         if (threads.Any(t => t < 1)) throw new UsageException("-t needs positive thread counts");
-        return new BenchOptions(models, prompts, generations, depths, repetitions, threads, output);
+        return new BenchOptions(models, prompts, generations, depths, repetitions, threads, output, profile);
     }
 
     private static int[] Integers(string name, string text)

@@ -71,7 +71,7 @@ public sealed class InferenceSession : IDisposable
     {
         lock (_model.ComputeLock)
         {
-            using var step = _model.Backend.BeginStep();
+            using var step = _model.BeginStep();
             // Every step computes at least one logits row; the architecture projects only those.
             _model.Architecture.Forward(step, _scratch, chunk, _tokens.Count, _cache, Math.Max(1, logitRows));
             step.Submit();

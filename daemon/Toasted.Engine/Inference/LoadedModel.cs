@@ -47,6 +47,13 @@ public sealed class LoadedModel : IDisposable
     public IArchitecture Architecture { get; }
     public IComputeBackend Backend => _backend;
 
+    /// <summary>When set, every forward step's ops are timed into it (see <see cref="ProfilingComputeStep"/>).</summary>
+    public OperationProfile? Profile { get; set; }
+
+    /// <summary>A step on the backend, timed per op when <see cref="Profile"/> is set.</summary>
+    internal IComputeStep BeginStep() =>
+        Profile is { } profile ? new ProfilingComputeStep(_backend.BeginStep(), profile) : _backend.BeginStep();
+
     /// <summary>Forward steps of all sessions of this model take this lock in turn.</summary>
     internal object ComputeLock { get; } = new();
 

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace Toasted.Engine.Compute;
+
+/// <summary>Wraps a step and adds the wall time of each op to an <see cref="OperationProfile"/>;
+/// matrix products are keyed by weight type, so Q4_K and Q6_K layers of a mixed file show apart.</summary>
+public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile profile) : IComputeStep
+{
+    private void Time(string operation, long start) => profile.Add(operation, Stopwatch.GetTimestamp() - start);
+
+    public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.GetRows(embeddings, tokens, destination);
+        Time("get_rows", start);
+    }
+
+    public void RmsNorm(ComputeBuffer source, WeightTensor weight, float epsilon, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.RmsNorm(source, weight, epsilon, destination);
+        Time("rms_norm", start);
+    }
+
+    public void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.MatMul(weight, source, destination);
+        Time($"matmul {weight.Type}", start);
+    }
+
+    public void AddBias(ComputeBuffer destination, WeightTensor bias)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.AddBias(destination, bias);
+        Time("add_bias", start);
+    }
+
+    public void Add(ComputeBuffer destination, ComputeBuffer source)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.Add(destination, source);
+        Time("add", start);
+    }
+
+    public void Scale(ComputeBuffer destination, float factor)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.Scale(destination, factor);
+        Time("scale", start);
+    }
+
+    public void Rope(ComputeBuffer buffer, int heads, int headDim, int firstPosition, RopeParameters rope)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.Rope(buffer, heads, headDim, firstPosition, rope);
+        Time("rope", start);
+    }
+
+    public void StoreKv(KvCacheStorage cache, int layer, ComputeBuffer keys, ComputeBuffer values, int firstPosition)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.StoreKv(cache, layer, keys, values, firstPosition);
+        Time("store_kv", start);
+    }
+
+    public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.Attention(cache, layer, queries, firstPosition, attention, destination);
+        Time("attention", start);
+    }
+
+    public void SwiGlu(ComputeBuffer gate, ComputeBuffer up)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.SwiGlu(gate, up);
+        Time("swiglu", start);
+    }
+
+    public void Submit()
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.Submit();
+        Time("submit", start);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
