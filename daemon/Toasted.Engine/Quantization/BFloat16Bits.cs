@@ -8,13 +8,22 @@ namespace Toasted.Engine.Quantization;
 /// rounds to nearest even exactly as ggml's GGML_FP32_TO_BF16 does, and turns NaN into a quiet NaN by
 /// setting bit 6 of the truncated bits.
 /// </summary>
-internal static class BFloat16Bits
+internal readonly struct BFloat16Bits : ISixteenBitFloat
 {
     private const uint AbsMask = 0x7FFFFFFF;
     private const uint Infinity = 0x7F800000;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ToSingle(Vector512<uint> bits) => (bits << 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ToSingle(Vector256<uint> bits) => (bits << 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ToSingle(Vector128<uint> bits) => (bits << 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort FromSingle(float value)

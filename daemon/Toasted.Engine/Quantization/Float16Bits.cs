@@ -8,7 +8,7 @@ namespace Toasted.Engine.Quantization;
 /// float to half rounds to nearest even (what F16C's vcvtps2ph does for llama.cpp), overflowing to infinity.
 /// Vector versions work on 32-bit lanes holding the half's 16 bits in their low half.
 /// </summary>
-internal static class Float16Bits
+internal readonly struct Float16Bits : ISixteenBitFloat
 {
     // Half to float without touching float subnormals (which are slow on many cores): normal halves only
     // need their exponent rebiased from 15 to 127 in the integer domain; a subnormal half is its mantissa
