@@ -5,6 +5,7 @@ using Toasted.Benchmarks;
 //   bandwidth [-t THREADS]                              the machine's read-bandwidth ceiling in GB/s
 //   synth SHAPE TYPE OUT.gguf                           a synthetic-weight model of a real shape
 //   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
+//   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
 var command = args.Length > 0 ? args[0] : "help";
 var options = args.Skip(1).ToList();
 int TakeOption(string flag, int fallback)
@@ -28,6 +29,15 @@ switch (command)
         SyntheticModel.Write(shape, options[1], options[2]);
         Console.WriteLine($"wrote {options[2]}: {shape.Name} {options[1]}, {new FileInfo(options[2]).Length / 1e9:F2} GB");
         return 0;
+    case "gemm" when options.Count is 1 or 4:
+        {
+            var type = Enum.Parse<Toasted.Engine.Quantization.GgmlType>(options[0]);
+            var (rows, k, tokens) = options.Count == 4
+                ? (int.Parse(options[1], CultureInfo.InvariantCulture), int.Parse(options[2], CultureInfo.InvariantCulture), int.Parse(options[3], CultureInfo.InvariantCulture))
+                : (2048, 2048, 512);
+            GemmBenchmark.Run(type, rows, k, tokens, repeats: 5);
+            return 0;
+        }
     case "compare":
         {
             var threads = TakeOption("-t", Environment.ProcessorCount);
@@ -39,5 +49,6 @@ switch (command)
         Console.Error.WriteLine("usage: Toasted.Benchmarks bandwidth [-t THREADS]");
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
+        Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
         return command == "help" ? 0 : 2;
 }

@@ -15,6 +15,8 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
     /// atomic counter, small enough to balance two to a few dozen threads.</summary>
     private const int RowsPerTask = 16;
 
+    private readonly ParallelMatMat _matMat = new(pool);
+
     public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
     {
         var weight = (CpuWeightTensor)embeddings;
@@ -45,6 +47,12 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
         var dst = (CpuBuffer)destination;
         if (src.Columns != w.RowLength || dst.Columns != w.Rows || src.Rows != dst.Rows)
             throw new ArgumentException($"matmul shape mismatch: {w} × ({src.Rows}×{src.Columns}) → ({dst.Rows}×{dst.Columns})");
+        if (src.Rows > 1)
+        {
+            // Many tokens (prefill): a tiled matrix kernel reuses each weight block across tokens.
+            _matMat.Run(w, src, dst);
+            return;
+        }
 
         // Convert each activation row once to the format the weight type's dot consumes.
         var activationType = w.Traits.ActivationType;

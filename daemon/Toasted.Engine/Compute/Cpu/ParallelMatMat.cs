@@ -1,0 +1,89 @@
+using System.Buffers;
+using Toasted.Engine.Quantization;
+
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// Spreads a many-token matmul over the pool: first the activation rows are converted in parallel,
+/// then a static grid of row ranges × token ranges, one cell per thread, each running
+/// <see cref="QuantizedMatMat.Tile"/>. The loop bodies are delegates created once and the call's
+/// arguments live in fields, so a call allocates nothing beyond the pooled activation buffer.
+/// </summary>
+internal sealed unsafe class ParallelMatMat
+{
+    private readonly WorkerPool _pool;
+    private readonly Action<int> _quantizeBody;
+    private readonly Action<int> _tileBody;
+    private CpuWeightTensor? _weight;
+    private CpuBuffer? _source;
+    private byte[]? _activations;
+    private int _activationRowBytes;
+    private float* _destination;
+    private int _destinationStride;
+    private int _rowParts;
+    private int _tokenParts;
+
+    public ParallelMatMat(WorkerPool pool)
+    {
+        _pool = pool;
+        _quantizeBody = QuantizePart;
+        _tileBody = TilePart;
+    }
+
+    public void Run(CpuWeightTensor weight, CpuBuffer source, CpuBuffer destination)
+    {
+        var activationType = weight.Traits.ActivationType;
+        _activationRowBytes = ActivationQuantizer.RowBytes(activationType, source.Columns);
+        _activations = ArrayPool<byte>.Shared.Rent(_activationRowBytes * source.Rows);
+        _weight = weight;
+        _source = source;
+        _destination = destination.Data;
+        _destinationStride = destination.Columns;
+        try
+        {
+            int threads = _pool.Threads;
+            _pool.For(Math.Min(threads, source.Rows), _quantizeBody);
+            // Whole panels per row range; split the tokens too only when rows are too few to share.
+            int panels = (weight.Rows + WeightPanel.Rows - 1) / WeightPanel.Rows;
+            _rowParts = Math.Max(1, Math.Min(threads, panels / 4));
+            _tokenParts = Math.Min(source.Rows, (threads + _rowParts - 1) / _rowParts);
+            _pool.For(_rowParts * _tokenParts, _tileBody);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(_activations);
+            _activations = null;
+            _weight = null;
+            _source = null;
+        }
+    }
+
+    private static (int First, int End) Share(int total, int parts, int part, int granularity)
+    {
+        int units = (total + granularity - 1) / granularity;
+        int first = (int)((long)units * part / parts) * granularity;
+        int end = (int)((long)units * (part + 1) / parts) * granularity;
+        return (Math.Min(first, total), Math.Min(end, total));
+    }
+
+    private void QuantizePart(int part)
+    {
+        var source = _source!;
+        var type = _weight!.Traits.ActivationType;
+        var (first, end) = Share(source.Rows, Math.Min(_pool.Threads, source.Rows), part, 1);
+        for (int t = first; t < end; t++)
+            ActivationQuantizer.Quantize(type, source.Row(t), _activations.AsSpan(t * _activationRowBytes, _activationRowBytes));
+    }
+
+    private void TilePart(int cell)
+    {
+        var weight = _weight!;
+        int tokens = _source!.Rows;
+        var (firstRow, endRow) = Share(weight.Rows, _rowParts, cell % _rowParts, WeightPanel.Rows);
+        var (firstToken, endToken) = Share(tokens, _tokenParts, cell / _rowParts, 1);
+        if (firstRow == endRow || firstToken == endToken) return;
+        QuantizedMatMat.Tile(weight,
+            _activations.AsSpan(firstToken * _activationRowBytes, (endToken - firstToken) * _activationRowBytes), _activationRowBytes,
+            endToken - firstToken, firstRow, endRow, _destination + (long)firstToken * _destinationStride, _destinationStride);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Runtime.InteropServices;
+using NUnit.Framework;
+using Toasted.Engine.Compute.Cpu;
+using Toasted.Engine.Quantization;
+using Toasted.Engine.Tests.Quantization;
+
+namespace Toasted.Engine.Tests.Compute;
+
+/// <summary>
+/// The prefill matrix kernel: packed panels against their scalar packing, each panel micro-kernel
+/// against its scalar twin to the bit, and <see cref="QuantizedMatMat.Tile"/> against
+/// <see cref="QuantTraits.DotScalar"/> per (row, token) within the float rounding of a reordered sum.
+/// Row and token counts deliberately miss the 8-row panels and 4-token tiles. Run under every
+/// instruction-set switch by <c>make test-isa</c>.
+/// </summary>
+[Category("Kernels")]
+public unsafe class QuantizedMatMatTests
+{
+    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K];
+    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16];
+    private static readonly RandomRows.Pattern[] Patterns = [RandomRows.Pattern.Random, RandomRows.Pattern.AllMinimum, RandomRows.Pattern.AllMaximum];
+
+    private static IEnumerable<TestCaseData> Cases(GgmlType[] types) =>
+        from type in types
+        from pattern in Patterns
+        select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
+
+    private static IEnumerable<TestCaseData> PanelCases() => Cases(PanelTypes);
+    private static IEnumerable<TestCaseData> AllCases() => Cases(AllTypes);
+
+    private sealed class Operands
+    {
+        public required byte[] Weights;
+        public required long RowBytes;
+        public required byte[] Activations;
+        public required int ActivationRowBytes;
+    }
+
+    private static Operands Make(GgmlType type, RandomRows.Pattern pattern, int rows, int blocks, int tokens, Random rng)
+    {
+        var traits = QuantTraitsTable.Get(type);
+        int n = blocks * traits.BlockSize;
+        var weights = new List<byte>();
+        for (int r = 0; r < rows; r++) weights.AddRange(RandomRows.WeightRow(type, blocks, rng, pattern));
+        int activationRowBytes = ActivationQuantizer.RowBytes(traits.ActivationType, n);
+        var activations = new byte[activationRowBytes * tokens];
+        for (int t = 0; t < tokens; t++)
+        {
+            // Saturating rows reach the largest activation quants, zero rows the empty blocks.
+            var x = (t % 5) switch { 1 => RandomRows.Saturating(rng, n), 3 => new float[n], _ => RandomRows.Gaussian(rng, n) };
+            ActivationQuantizer.Quantize(traits.ActivationType, x, activations.AsSpan(t * activationRowBytes, activationRowBytes));
+        }
+        return new Operands { Weights = [.. weights], RowBytes = traits.RowBytes(n), Activations = activations, ActivationRowBytes = activationRowBytes };
+    }
+
+    [TestCaseSource(nameof(PanelCases))]
+    public void Packed_panel_equals_its_scalar_packing(GgmlType type, RandomRows.Pattern pattern)
+    {
+        var rng = new Random(11 + (int)type * 7 + (int)pattern);
+        int blockSize = QuantTraitsTable.Get(type).BlockSize;
+        foreach (int rows in new[] { 1, 5, 8 })
+        foreach (int blocks in new[] { 1, 3, 8 })
+        {
+            var operands = Make(type, pattern, rows, blocks, 1, rng);
+            var vector = Pack(type, operands, rows, blocks, vectorized: true);
+            var scalar = Pack(type, operands, rows, blocks, vectorized: false);
+            Assert.That(vector, Is.EqualTo(scalar), $"{type} {rows} rows × {blocks} blocks of {blockSize}");
+        }
+    }
+
+    [TestCaseSource(nameof(PanelCases))]
+    public void Panel_micro_kernel_equals_scalar_twin_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
+    {
+        if (!QuantizedMatMat.HasPanelKernel(type)) Assert.Ignore($"no {type} panel kernel on this instruction set");
+        var rng = new Random(23 + (int)type * 7 + (int)pattern);
+        foreach (int rows in new[] { 1, 3, 8 })
+        foreach (int blocks in new[] { 1, 2, 9 })
+        foreach (int tokens in new[] { 1, 4, 7, 9 })
+        {
+            var operands = Make(type, pattern, rows, blocks, tokens, rng);
+            var panel = Pack(type, operands, rows, blocks, vectorized: true);
+            var vector = RunKernel(type, panel, blocks, operands, tokens, rows, scalar: false);
+            var scalar = RunKernel(type, panel, blocks, operands, tokens, rows, scalar: true);
+            for (int i = 0; i < vector.Length; i++)
+                Assert.That(BitConverter.SingleToInt32Bits(vector[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(scalar[i])),
+                    $"{type} {pattern}, {rows} rows × {blocks} blocks × {tokens} tokens, output {i}: {vector[i]} vs scalar {scalar[i]}");
+        }
+    }
+
+    [TestCaseSource(nameof(AllCases))]
+    public void Tile_agrees_with_the_scalar_dot_of_every_row_and_token(GgmlType type, RandomRows.Pattern pattern)
+    {
+        var traits = QuantTraitsTable.Get(type);
+        var rng = new Random(37 + (int)type * 7 + (int)pattern);
+        int[] blockCounts = traits.BlockSize == 1 ? [64, 96] : traits.BlockSize == 32 ? [3, 16] : [1, 3];
+        foreach (int rows in new[] { 1, 13, 21 })
+        foreach (int blocks in blockCounts)
+        foreach (int tokens in new[] { 2, 5, 18 })
+        {
+            int n = blocks * traits.BlockSize;
+            var operands = Make(type, pattern, rows, blocks, tokens, rng);
+            int stride = rows + 3;
+            var output = new float[tokens * stride];
+            // A row range that starts inside the weight checks the row offsets as well.
+            int firstRow = rows > 8 ? 2 : 0;
+            fixed (byte* weights = operands.Weights)
+            fixed (float* destination = output)
+            {
+                var weight = new CpuWeightTensor("w", type, n, rows, weights, operands.RowBytes);
+                QuantizedMatMat.Tile(weight, operands.Activations, operands.ActivationRowBytes, tokens, firstRow, rows, destination, stride);
+                var decoded = new float[n];
+                for (int r = firstRow; r < rows; r++)
+                {
+                    var row = weight.Row(r);
+                    traits.DequantizeScalar(row, decoded);
+                    for (int t = 0; t < tokens; t++)
+                    {
+                        var activation = operands.Activations.AsSpan(t * operands.ActivationRowBytes, operands.ActivationRowBytes);
+                        float expected = traits.DotScalar(row, activation, n);
+                        if (!float.IsFinite(expected)) continue;
+                        // Both sums add the same per-block products in different orders and roundings:
+                        // each product and each partial sum rounds once, so the drift is bounded by
+                        // a few units of 2^-24 per block times the sum of magnitudes.
+                        double magnitude = 0;
+                        var a = DecodeActivation(traits.ActivationType, activation, n);
+                        for (int i = 0; i < n; i++) magnitude += Math.Abs((double)decoded[i] * a[i]);
+                        int terms = traits.BlockSize == 1 ? n : 2 * blocks;
+                        double tolerance = (terms + 4) * Math.Pow(2, -23) * magnitude + 1e-30;
+                        float actual = output[t * stride + r];
+                        Assert.That(Math.Abs((double)actual - expected), Is.LessThanOrEqualTo(tolerance),
+                            $"{type} {pattern}, row {r} of {rows}, token {t} of {tokens}, {blocks} blocks: {actual} vs DotScalar {expected}");
+                    }
+                }
+                for (int t = 0; t < tokens; t++)
+                    for (int r = 0; r < stride; r++)
+                        if (r < firstRow || r >= rows)
+                            Assert.That(output[t * stride + r], Is.EqualTo(0f), "Tile wrote outside its rows");
+            }
+        }
+    }
+
+    private static float[] DecodeActivation(GgmlType type, ReadOnlySpan<byte> activation, int n)
+    {
+        var y = new float[n];
+        if (type == GgmlType.Q8_K)
+        {
+            for (int b = 0; b < n / 256; b++)
+            {
+                float d = BitConverter.ToSingle(activation[(292 * b)..]);
+                for (int j = 0; j < 256; j++) y[256 * b + j] = d * (sbyte)activation[292 * b + 4 + j];
+            }
+        }
+        else
+        {
+            // F32, F16, BF16 and Q8_0 activations are stored exactly like weights of that type.
+            QuantTraitsTable.Get(type).DequantizeScalar(activation, y);
+        }
+        return y;
+    }
+
+    private static byte[] Pack(GgmlType type, Operands operands, int rows, int blocks, bool vectorized)
+    {
+        int n = blocks * QuantTraitsTable.Get(type).BlockSize;
+        var panel = new byte[blocks * WeightPanel.BlockBytes(type)];
+        var staging = new byte[WeightPanel.StagingBytes(n)];
+        fixed (byte* weights = operands.Weights)
+        fixed (byte* p = panel)
+        fixed (byte* s = staging)
+            WeightPanel.Pack(type, weights, operands.RowBytes, rows, 0, blocks, s, p, vectorized);
+        return panel;
+    }
+
+    private static float[] RunKernel(GgmlType type, byte[] panel, int blocks, Operands operands, int tokens, int rows, bool scalar)
+    {
+        var output = new float[tokens * WeightPanel.Rows];
+        var sums = new byte[tokens * blocks * Q8_0ActivationSums.EntryBytes];
+        fixed (byte* p = panel)
+        fixed (byte* a = operands.Activations)
+        fixed (byte* s = sums)
+        fixed (float* y = output)
+        {
+            int rowBytes = operands.ActivationRowBytes;
+            switch (type)
+            {
+                case GgmlType.Q4_0:
+                case GgmlType.Q8_0:
+                    Q8_0ActivationSums.Build(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
+                    if (scalar) Block32PanelKernel.RunScalar(p, blocks, a, rowBytes, s, tokens, y, WeightPanel.Rows, rows);
+                    else Block32PanelKernel.Run(p, blocks, a, rowBytes, s, tokens, y, WeightPanel.Rows, rows);
+                    break;
+                case GgmlType.Q4_K:
+                    if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    else Q4_KPanelKernel.Run(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    break;
+                case GgmlType.Q6_K:
+                    if (scalar) Q6_KPanelKernel.RunScalar(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    else Q6_KPanelKernel.Run(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    break;
+            }
+        }
+        return output;
+    }
+}
