@@ -3,6 +3,7 @@ using Toasted.Benchmarks;
 // Benchmarks and benchmark tools; see docs/benchmarks.md.
 //   bandwidth [-t THREADS]               the machine's read-bandwidth ceiling in GB/s
 //   synth SHAPE TYPE OUT.gguf            a synthetic-weight model of a real shape
+//   matvec [TYPE…]                       single-thread matrix × vector GB/s per weight type
 var command = args.Length > 0 ? args[0] : "help";
 int ThreadsArgument() => args.SkipWhile(a => a != "-t").Skip(1).Select(int.Parse).FirstOrDefault(Environment.ProcessorCount);
 switch (command)
@@ -14,6 +15,10 @@ switch (command)
     case "synth" when args.Length == 4 && ModelShape.Known.TryGetValue(args[1], out var shape):
         SyntheticModel.Write(shape, args[2], args[3]);
         Console.WriteLine($"wrote {args[3]}: {shape.Name} {args[2]}, {new FileInfo(args[3]).Length / 1e9:F2} GB");
+        return 0;
+    case "matvec":
+        foreach (var type in args.Length > 1 ? args.Skip(1).Select(Enum.Parse<Toasted.Engine.Quantization.GgmlType>) : [Toasted.Engine.Quantization.GgmlType.Q4_0, Toasted.Engine.Quantization.GgmlType.Q8_0, Toasted.Engine.Quantization.GgmlType.Q4_K, Toasted.Engine.Quantization.GgmlType.Q6_K, Toasted.Engine.Quantization.GgmlType.F16])
+            MatVecThroughput.Run(type);
         return 0;
     case "quick-bench" when args.Length >= 2:
         {

@@ -15,6 +15,8 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
     /// atomic counter, small enough to balance two to a few dozen threads.</summary>
     private const int RowsPerTask = 16;
 
+    private readonly ParallelMatVec _matVec = new(pool);
+
     public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
     {
         var weight = (CpuWeightTensor)embeddings;
@@ -54,6 +56,12 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
         {
             for (int t = 0; t < src.Rows; t++)
                 ActivationQuantizer.Quantize(activationType, src.Row(t), activations.AsSpan(t * activationRowBytes, activationRowBytes));
+
+            if (src.Rows == 1)
+            {
+                _matVec.Run(w, activations, activationRowBytes, dst.Data);
+                return;
+            }
 
             var tokens = src.Rows;
             var n = w.RowLength;
