@@ -34,7 +34,7 @@ public static class Q6_KKernels
     internal const int ScaleOffset = 208;
 
     /// <summary>Lane i of a 512-bit step of pair sums belongs to the (i / 8)-th group of that step.</summary>
-    internal static readonly Vector512<short> GroupOfLane = Vector512.Create(
+    private static readonly Vector512<short> GroupOfLane = Vector512.Create(
         (short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)

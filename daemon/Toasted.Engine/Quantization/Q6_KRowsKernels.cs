@@ -97,23 +97,30 @@ public static class Q6_KRowsKernels
     {
         var wide = Scales(w, blockSums, out int offsetCorrection);
         var scales = Vector512.Create(wide, wide);
-        var acc = Vector512<int>.Zero;
-        for (int h = 0; h < 2; h++)
-        {
-            var ql0 = Vector256.Load(w + 64 * h);
-            var ql1 = Vector256.Load(w + 64 * h + 32);
-            var qh = Vector256.Load(w + Q6_KKernels.HighBitsOffset + 32 * h);
-            for (int pair = 0; pair < 2; pair++)
-            {
-                int g = 8 * h + 4 * pair;
-                var quants = Vector512.Create(Q6_KKernels.Quarter(ql0, ql1, qh, 2 * pair), Q6_KKernels.Quarter(ql0, ql1, qh, 2 * pair + 1));
-                // Lanes 8k .. 8k+7 (the pair sums of group g + k) all take scale g + k.
-                var weights = Avx512BW.PermuteVar32x16(scales, Q6_KKernels.GroupOfLane + Vector512.Create((short)g));
-                var activations = (h, pair) switch { (0, 0) => c0, (0, _) => c1, (_, 0) => c2, _ => c3 };
-                acc = Int8MultiplyAdd.UnsignedScaled(acc, quants, activations, weights);
-            }
-        }
+        // Lanes 8k .. 8k+7 of a step (the pair sums of group g + k) take scale g + k. Built here rather than
+        // read from a static field, which would cost a class-initialisation check in this loop.
+        var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+        var acc = HalfBlock(Vector512<int>.Zero, w, 0, c0, c1, scales, groupOfLane);
+        acc = HalfBlock(acc, w, 1, c2, c3, scales, groupOfLane);
         return Vector512.Sum(acc) - offsetCorrection;
+    }
+
+    /// <summary>Elements 128h .. 128h+127: quarters 0, 1 against <paramref name="first"/>, quarters 2, 3 against <paramref name="second"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> HalfBlock(Vector512<int> acc, byte* w, int h, Vector512<sbyte> first, Vector512<sbyte> second, Vector512<short> scales, Vector512<short> groupOfLane)
+    {
+        var ql0 = Vector256.Load(w + 64 * h);
+        var ql1 = Vector256.Load(w + 64 * h + 32);
+        var qh = Vector256.Load(w + Q6_KKernels.HighBitsOffset + 32 * h);
+        var mask = Vector256.Create((byte)0xF);
+        var three = Vector256.Create((byte)3);
+        var q0 = (ql0 & mask) | ((qh & three) << 4);
+        var q1 = (ql1 & mask) | (((qh >>> 2) & three) << 4);
+        var q2 = (ql0 >>> 4) | (((qh >>> 4) & three) << 4);
+        var q3 = (ql1 >>> 4) | ((qh >>> 6) << 4);
+        int g = 8 * h;
+        acc = Int8MultiplyAdd.UnsignedScaled(acc, Vector512.Create(q0, q1), first, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)g)));
+        return Int8MultiplyAdd.UnsignedScaled(acc, Vector512.Create(q2, q3), second, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)(g + 4))));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
