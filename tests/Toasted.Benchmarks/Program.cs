@@ -1,11 +1,13 @@
 using System.Globalization;
 using Toasted.Benchmarks;
+using Toasted.Engine.Quantization;
 
 // Benchmark tools; see docs/benchmarks.md.
 //   bandwidth [-t THREADS]                              the machine's read-bandwidth ceiling in GB/s
 //   synth SHAPE TYPE OUT.gguf                           a synthetic-weight model of a real shape
 //   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
 //   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
+//   matvec [TYPE…]                                      single-thread matrix × vector GB/s per weight type
 var command = args.Length > 0 ? args[0] : "help";
 var options = args.Skip(1).ToList();
 int TakeOption(string flag, int fallback)
@@ -31,11 +33,18 @@ switch (command)
         return 0;
     case "gemm" when options.Count is 1 or 4:
         {
-            var type = Enum.Parse<Toasted.Engine.Quantization.GgmlType>(options[0]);
+            var type = Enum.Parse<GgmlType>(options[0]);
             var (rows, k, tokens) = options.Count == 4
                 ? (int.Parse(options[1], CultureInfo.InvariantCulture), int.Parse(options[2], CultureInfo.InvariantCulture), int.Parse(options[3], CultureInfo.InvariantCulture))
                 : (2048, 2048, 512);
             GemmBenchmark.Run(type, rows, k, tokens, repeats: 5);
+            return 0;
+        }
+    case "matvec":
+        {
+            GgmlType[] all = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16];
+            foreach (var type in options.Count > 0 ? options.Select(Enum.Parse<GgmlType>) : all)
+                MatVecThroughput.Run(type);
             return 0;
         }
     case "compare":
@@ -50,5 +59,6 @@ switch (command)
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
         Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
+        Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
         return command == "help" ? 0 : 2;
 }

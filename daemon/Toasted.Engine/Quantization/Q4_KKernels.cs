@@ -26,9 +26,9 @@ public static class Q4_KKernels
 {
     public const int BlockSize = 256;
     public const int BytesPerBlock = 144;
-    private const int MinScaleOffset = 2;
-    private const int ScalesOffset = 4;
-    private const int QuantsOffset = 16;
+    internal const int MinScaleOffset = 2;
+    internal const int ScalesOffset = 4;
+    internal const int QuantsOffset = 16;
 
     /// <summary>Unpacks the 12 scale bytes into scales[0..7] and mins[0..7] (ggml's get_scale_min_k4).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,7 +52,7 @@ public static class Q4_KKernels
     /// scales 4-7 (low nibbles) and mins 4-7 (high nibbles); their top 2 bits are the top bits of bytes 0-7.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DecodeScalesAndMinsPacked(ref byte packed, out ulong scales, out ulong mins)
+    internal static void DecodeScalesAndMinsPacked(ref byte packed, out ulong scales, out ulong mins)
     {
         const uint Low6 = 0x3F3F3F3F, Low4 = 0x0F0F0F0F, Low2 = 0x03030303;
         uint first = Unsafe.ReadUnaligned<uint>(ref packed);
@@ -64,7 +64,7 @@ public static class Q4_KKernels
 
     /// <summary>Σ_s min[s] · (bsums[2s] + bsums[2s+1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MinsTimesBlockSums(ref byte activationBlock, ulong mins)
+    internal static int MinsTimesBlockSums(ref byte activationBlock, ulong mins)
     {
         ref byte sums = ref Unsafe.Add(ref activationBlock, Q8_KKernels.BlockSumsOffset);
         if (Avx2.IsSupported)
@@ -82,7 +82,7 @@ public static class Q4_KKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static short ScaleAt(ulong scales, int index) => (short)((scales >> (8 * index)) & 0xFF);
+    internal static short ScaleAt(ulong scales, int index) => (short)((scales >> (8 * index)) & 0xFF);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {

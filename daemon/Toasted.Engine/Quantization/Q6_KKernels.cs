@@ -29,9 +29,9 @@ public static class Q6_KKernels
 {
     public const int BlockSize = 256;
     public const int BytesPerBlock = 210;
-    private const int HighBitsOffset = 128;
-    private const int ScalesOffset = 192;
-    private const int ScaleOffset = 208;
+    internal const int HighBitsOffset = 128;
+    internal const int ScalesOffset = 192;
+    internal const int ScaleOffset = 208;
 
     /// <summary>Lane i of a 512-bit step of pair sums belongs to the (i / 8)-th group of that step.</summary>
     private static readonly Vector512<short> GroupOfLane = Vector512.Create(
@@ -82,7 +82,7 @@ public static class Q6_KKernels
 
     /// <summary>The unsigned 6-bit quants of 32 consecutive elements (quarter 0..3 of half h), as in the layout comment.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Quarter(Vector256<byte> ql0, Vector256<byte> ql1, Vector256<byte> qh, int quarter)
+    internal static Vector256<byte> Quarter(Vector256<byte> ql0, Vector256<byte> ql1, Vector256<byte> qh, int quarter)
     {
         var three = Vector256.Create((byte)3);
         var lowMask = Vector256.Create((byte)0xF);

@@ -10,42 +10,49 @@ public static class QuantTraitsTable
             Type = GgmlType.F32, BlockSize = 1, BytesPerBlock = 4, ActivationType = GgmlType.F32,
             Dequantize = F32Kernels.Dequantize, Dot = F32Kernels.Dot,
             DequantizeScalar = F32Kernels.DequantizeScalar, DotScalar = F32Kernels.DotScalar,
+            DotRows = new RowByRowDots(F32Kernels.Dot, 4).DotRows, DotRowsScalar = new RowByRowDots(F32Kernels.DotScalar, 4).DotRows,
         },
         new()
         {
             Type = GgmlType.F16, BlockSize = 1, BytesPerBlock = 2, ActivationType = GgmlType.F16,
             Dequantize = F16Kernels.Dequantize, Dot = F16Kernels.Dot,
             DequantizeScalar = F16Kernels.DequantizeScalar, DotScalar = F16Kernels.DotScalar,
+            DotRows = new RowByRowDots(F16Kernels.Dot, 2).DotRows, DotRowsScalar = new RowByRowDots(F16Kernels.DotScalar, 2).DotRows,
         },
         new()
         {
             Type = GgmlType.BF16, BlockSize = 1, BytesPerBlock = 2, ActivationType = GgmlType.BF16,
             Dequantize = BF16Kernels.Dequantize, Dot = BF16Kernels.Dot,
             DequantizeScalar = BF16Kernels.DequantizeScalar, DotScalar = BF16Kernels.DotScalar,
+            DotRows = new RowByRowDots(BF16Kernels.Dot, 2).DotRows, DotRowsScalar = new RowByRowDots(BF16Kernels.DotScalar, 2).DotRows,
         },
         new()
         {
             Type = GgmlType.Q8_0, BlockSize = Q8_0Kernels.BlockSize, BytesPerBlock = Q8_0Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
             Dequantize = Q8_0Kernels.Dequantize, Dot = Q8_0Kernels.Dot,
             DequantizeScalar = Q8_0Kernels.DequantizeScalar, DotScalar = Q8_0Kernels.DotScalar,
+            DotRows = Q8_0RowsKernels.DotRows, DotRowsScalar = Q8_0RowsKernels.DotRowsScalar,
         },
         new()
         {
             Type = GgmlType.Q4_0, BlockSize = Q4_0Kernels.BlockSize, BytesPerBlock = Q4_0Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
             Dequantize = Q4_0Kernels.Dequantize, Dot = Q4_0Kernels.Dot,
             DequantizeScalar = Q4_0Kernels.DequantizeScalar, DotScalar = Q4_0Kernels.DotScalar,
+            DotRows = Q4_0RowsKernels.DotRows, DotRowsScalar = Q4_0RowsKernels.DotRowsScalar,
         },
         new()
         {
             Type = GgmlType.Q4_K, BlockSize = Q4_KKernels.BlockSize, BytesPerBlock = Q4_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q4_KKernels.Dequantize, Dot = Q4_KKernels.Dot,
             DequantizeScalar = Q4_KKernels.DequantizeScalar, DotScalar = Q4_KKernels.DotScalar,
+            DotRows = Q4_KRowsKernels.DotRows, DotRowsScalar = Q4_KRowsKernels.DotRowsScalar,
         },
         new()
         {
             Type = GgmlType.Q6_K, BlockSize = Q6_KKernels.BlockSize, BytesPerBlock = Q6_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q6_KKernels.Dequantize, Dot = Q6_KKernels.Dot,
             DequantizeScalar = Q6_KKernels.DequantizeScalar, DotScalar = Q6_KKernels.DotScalar,
+            DotRows = Q6_KRowsKernels.DotRows, DotRowsScalar = Q6_KRowsKernels.DotRowsScalar,
         },
     }.ToDictionary(row => row.Type);
 

@@ -16,6 +16,7 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
     private const int RowsPerTask = 16;
 
     private readonly ParallelMatMat _matMat = new(pool);
+    private readonly ParallelMatVec _matVec = new(pool);
 
     public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
     {
@@ -62,6 +63,12 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
         {
             for (int t = 0; t < src.Rows; t++)
                 ActivationQuantizer.Quantize(activationType, src.Row(t), activations.AsSpan(t * activationRowBytes, activationRowBytes));
+
+            if (src.Rows == 1)
+            {
+                _matVec.Run(w, activations, activationRowBytes, dst.Data);
+                return;
+            }
 
             var tokens = src.Rows;
             var n = w.RowLength;

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Toasted.Engine.Quantization;
+
+namespace Toasted.Benchmarks;
+
+/// <summary>
+/// Single-thread matrix × vector throughput of one weight type: a weight matrix far larger than the caches
+/// (random bytes with finite scales), multiplied by one quantized activation row, as GB of weights read per
+/// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
+/// runs to the memory ceiling. Reports the multi-row kernel and the one-row dot.
+/// </summary>
+public static unsafe class MatVecThroughput
+{
+    public static void Run(GgmlType type, int columns = 2048, long bytes = 512L << 20, int repetitions = 7)
+    {
+        var traits = QuantTraitsTable.Get(type);
+        long rowBytes = traits.RowBytes(columns);
+        int rows = (int)(bytes / rowBytes) / 256 * 256;
+        var data = (byte*)NativeMemory.AlignedAlloc((nuint)(rows * rowBytes), 64);
+        try
+        {
+            var rng = new Random(1);
+            var template = new byte[256 * rowBytes];
+            var row = new Span<byte>(data, (int)rowBytes);
+            for (int r = 0; r < 256; r++)
+                RowTemplate(type, columns, rng).CopyTo(template.AsSpan((int)(r * rowBytes)));
+            for (long r = 0; r < rows; r += 256)
+                template.CopyTo(new Span<byte>(data + r * rowBytes, template.Length));
+            var x = new float[columns];
+            for (int i = 0; i < columns; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+            var activation = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, columns)];
+            ActivationQuantizer.Quantize(traits.ActivationType, x, activation);
+            var destination = new float[256];
+
+            // The three measurements are interleaved and each keeps its best run, so a machine shared with
+            // other work affects them alike; CPU time is reported too, as it ignores time the thread was not running.
+            var chunks = new (string Name, Action<long> Chunk, double Best, double BestCpu)[]
+            {
+                ("read", r => PlainRead(data + r * rowBytes, 256 * rowBytes), 0, 0),
+                ("multi-row", r => traits.DotRows(new ReadOnlySpan<byte>(data + r * rowBytes, (int)(256 * rowBytes)), 256, activation, columns, destination), 0, 0),
+                ("one-row", r =>
+                {
+                    for (int k = 0; k < 256; k++)
+                        destination[k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
+                }, 0, 0),
+            };
+            for (int rep = 0; rep < repetitions; rep++)
+            {
+                for (int m = 0; m < chunks.Length; m++)
+                {
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var clock = Stopwatch.StartNew();
+                    for (long r = 0; r < rows; r += 256) chunks[m].Chunk(r);
+                    var wall = clock.Elapsed.TotalSeconds;
+                    var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                    chunks[m].Best = Math.Max(chunks[m].Best, rows * rowBytes / wall / 1e9);
+                    chunks[m].BestCpu = Math.Max(chunks[m].BestCpu, rows * rowBytes / Math.Max(cpuSeconds, 1e-3) / 1e9);
+                }
+            }
+            Console.WriteLine($"{type,-5} {columns} columns, {rows} rows, {rows * rowBytes / 1e6:F0} MB, GB/s wall (per CPU second): " +
+                string.Join(", ", chunks.Select(c => $"{c.Name} {c.Best:F1} ({c.BestCpu:F1})")) +
+                $"; multi-row / read {chunks[1].Best / chunks[0].Best:P0}");
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(data);
+        }
+    }
+
+    private static long PlainRead(byte* start, long length)
+    {
+        System.Runtime.Intrinsics.Vector512<long> a = default, b = default, c = default, d = default;
+        long i = 0;
+        for (; i + 256 <= length; i += 256)
+        {
+            a += System.Runtime.Intrinsics.Vector512.Load((long*)(start + i));
+            b += System.Runtime.Intrinsics.Vector512.Load((long*)(start + i + 64));
+            c += System.Runtime.Intrinsics.Vector512.Load((long*)(start + i + 128));
+            d += System.Runtime.Intrinsics.Vector512.Load((long*)(start + i + 192));
+        }
+        return System.Runtime.Intrinsics.Vector512.Sum(a + b + c + d) + i;
+    }
+
+    /// <summary>Random blocks whose f16 / f32 scales are small finite numbers.</summary>
+    private static byte[] RowTemplate(GgmlType type, int columns, Random rng)
+    {
+        var traits = QuantTraitsTable.Get(type);
+        var values = new float[columns];
+        for (int i = 0; i < columns; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
+        if (traits.BlockSize == 1)
+        {
+            var bytes = new byte[traits.RowBytes(columns)];
+            for (int i = 0; i < columns; i++)
+            {
+                if (type == GgmlType.F32) BitConverter.TryWriteBytes(bytes.AsSpan(4 * i), values[i]);
+                else if (type == GgmlType.F16) BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), BitConverter.HalfToUInt16Bits((Half)values[i]));
+                else BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), (ushort)(BitConverter.SingleToUInt32Bits(values[i]) >> 16));
+            }
+            return bytes;
+        }
+        var row = new byte[traits.RowBytes(columns)];
+        rng.NextBytes(row);
+        var scaleOffsets = type switch { GgmlType.Q4_K => new[] { 0, 2 }, GgmlType.Q6_K => new[] { 208 }, _ => new[] { 0 } };
+        for (int b = 0; b < columns / traits.BlockSize; b++)
+            foreach (var o in scaleOffsets)
+                BitConverter.TryWriteBytes(row.AsSpan(b * traits.BytesPerBlock + o), BitConverter.HalfToUInt16Bits((Half)0.01f));
+        return row;
+    }
+}

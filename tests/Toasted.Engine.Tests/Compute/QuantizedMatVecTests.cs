@@ -1,0 +1,118 @@
+using System.Runtime.InteropServices;
+using NUnit.Framework;
+using Toasted.Engine.Compute.Cpu;
+using Toasted.Engine.Quantization;
+using Toasted.Engine.Tests.Quantization;
+
+namespace Toasted.Engine.Tests.Compute;
+
+/// <summary>The single-token matmul path against one <c>DotScalar</c> per row, for every supported type.</summary>
+[Category("Kernels")]
+public unsafe class QuantizedMatVecTests
+{
+    private static IEnumerable<GgmlType> SupportedTypes() => QuantTraitsTable.SupportedTypes;
+
+    [TestCaseSource(nameof(SupportedTypes))]
+    public void Rows_equal_one_row_scalar_dots(GgmlType type)
+    {
+        var traits = QuantTraitsTable.Get(type);
+        var rng = new Random(2024 + (int)type);
+        int n = traits.BlockSize == 1 ? 300 : 9 * traits.BlockSize;
+        const int rows = 37;
+        var weights = MultiRowDotTests.WeightRows(type, n / traits.BlockSize, rows, rng, RandomRows.Pattern.Random);
+        var x = RandomRows.Gaussian(rng, n);
+        var activations = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, n)];
+        ActivationQuantizer.Quantize(traits.ActivationType, x, activations);
+        var decodedActivations = DecodedActivations(traits.ActivationType, activations, n);
+
+        fixed (byte* data = weights)
+        {
+            var weight = new CpuWeightTensor("w", type, n, rows, data, traits.RowBytes(n));
+            var destination = (float*)NativeMemory.AlignedAlloc(rows * sizeof(float), 64);
+            try
+            {
+                // Two overlapping calls cover uneven boundaries: [0, 5) then [5, rows).
+                QuantizedMatVec.Rows(weight, activations, 0, 5, destination);
+                QuantizedMatVec.Rows(weight, activations, 5, rows, destination);
+                var decoded = new float[n];
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = weight.Row(r);
+                    float expected = traits.DotScalar(row, activations, n);
+                    traits.DequantizeScalar(row, decoded);
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) magnitude += Math.Abs((double)decoded[i] * decodedActivations[i]);
+                    double tolerance = 2.0 * n * 1.2e-7 * magnitude + 1e-30;
+                    Assert.That(Math.Abs(destination[r] - expected), Is.LessThanOrEqualTo(tolerance), $"{type} row {r}: {destination[r]} vs {expected}");
+                }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(destination);
+            }
+        }
+    }
+
+    [Test]
+    public void Partition_covers_every_row_once_in_whole_lines()
+    {
+        foreach (int rows in new[] { 1, 15, 16, 17, 100, 2048, 5632, 32000 })
+        foreach (int parts in new[] { 1, 2, 3, 7 })
+        {
+            int next = 0;
+            for (int p = 0; p < parts; p++)
+            {
+                var (first, end) = ParallelMatVec.Partition(rows, parts, p);
+                Assert.That(first, Is.EqualTo(next), $"rows {rows} parts {parts} part {p}");
+                Assert.That(first % 16, Is.EqualTo(0));
+                Assert.That(end, Is.GreaterThanOrEqualTo(first));
+                next = end;
+            }
+            Assert.That(next, Is.EqualTo(rows));
+        }
+    }
+
+    [Test]
+    public void Parallel_matvec_matches_the_serial_rows()
+    {
+        var traits = QuantTraitsTable.Get(GgmlType.Q4_0);
+        var rng = new Random(5);
+        const int n = 256, rows = 203;
+        var weights = MultiRowDotTests.WeightRows(GgmlType.Q4_0, n / 32, rows, rng, RandomRows.Pattern.Random);
+        var activations = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, n)];
+        ActivationQuantizer.Quantize(traits.ActivationType, RandomRows.Gaussian(rng, n), activations);
+        using var pool = new WorkerPool(3);
+        fixed (byte* data = weights)
+        {
+            var weight = new CpuWeightTensor("w", GgmlType.Q4_0, n, rows, data, traits.RowBytes(n));
+            var serial = new float[rows];
+            var parallel = new float[rows];
+            fixed (float* s = serial)
+            fixed (float* p = parallel)
+            {
+                QuantizedMatVec.Rows(weight, activations, 0, rows, s);
+                new ParallelMatVec(pool).Run(weight, activations, activations.Length, p);
+            }
+            Assert.That(parallel, Is.EqualTo(serial));
+        }
+    }
+
+    private static float[] DecodedActivations(GgmlType activationType, byte[] activations, int n)
+    {
+        var decoded = new float[n];
+        switch (activationType)
+        {
+            case GgmlType.Q8_K:
+                for (int b = 0; b < n / 256; b++)
+                {
+                    float d = BitConverter.ToSingle(activations, b * 292);
+                    for (int j = 0; j < 256; j++) decoded[256 * b + j] = d * (sbyte)activations[b * 292 + 4 + j];
+                }
+                break;
+            default:
+                QuantTraitsTable.Get(activationType).DequantizeScalar(activations, decoded);
+                break;
+        }
+        return decoded;
+    }
+}
