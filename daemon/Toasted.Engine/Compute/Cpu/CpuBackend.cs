@@ -11,10 +11,12 @@ namespace Toasted.Engine.Compute.Cpu;
 public sealed class CpuBackend : IComputeBackend
 {
     private readonly WorkerPool _pool;
+    private readonly CpuComputeStep _step;
 
     public CpuBackend(int threads)
     {
         _pool = new WorkerPool(threads <= 0 ? Environment.ProcessorCount : threads);
+        _step = new CpuComputeStep(_pool);
     }
 
     public string Name => "cpu";
@@ -35,7 +37,12 @@ public sealed class CpuBackend : IComputeBackend
 
     public KvCacheStorage AllocateKvCache(KvCacheShape shape) => new CpuKvCache(shape);
 
-    public IComputeStep BeginStep() => new CpuComputeStep(_pool);
+    /// <summary>
+    /// The one step object, reused: ops execute as they are recorded and the pool runs one loop at a
+    /// time, so steps on this backend are sequential by nature (callers serialise them), and reusing
+    /// the step keeps its cached loop bodies from being rebuilt for every token.
+    /// </summary>
+    public IComputeStep BeginStep() => _step;
 
     public void Dispose() => _pool.Dispose();
 }

@@ -17,6 +17,7 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
 
     private readonly ParallelMatMat _matMat = new(pool);
     private readonly ParallelMatVec _matVec = new(pool);
+    private readonly ParallelAttention _attention = new(pool);
 
     public void GetRows(WeightTensor embeddings, ReadOnlySpan<int> tokens, ComputeBuffer destination)
     {
@@ -150,27 +151,8 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
         }
     }
 
-    public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination)
-    {
-        var kv = (CpuKvCache)cache;
-        var q = (CpuBuffer)queries;
-        var dst = (CpuBuffer)destination;
-        var tokens = q.Rows;
-        var heads = attention.Heads;
-        pool.For(tokens * heads, task =>
-        {
-            var t = task / heads;
-            var h = task % heads;
-            var kvHead = h / (heads / attention.KvHeads);
-            var position = firstPosition + t;
-            var first = attention.SlidingWindow > 0 ? Math.Max(0, position - attention.SlidingWindow + 1) : 0;
-            var offset = kv.HeadOffset(layer, kvHead);
-            CausalAttention.Head(
-                q.Row(t).Slice(h * attention.HeadDim, attention.HeadDim),
-                kv.Keys + offset, kv.Values + offset, kv.Shape.Capacity, first, position + 1, attention.HeadDim, attention.Scale,
-                dst.Row(t).Slice(h * attention.HeadDim, attention.HeadDim));
-        });
-    }
+    public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination) =>
+        _attention.Run((CpuKvCache)cache, layer, (CpuBuffer)queries, firstPosition, attention, (CpuBuffer)destination);
 
     public void SwiGlu(ComputeBuffer gate, ComputeBuffer up) =>
         RowKernels.SwiGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
