@@ -12,6 +12,10 @@ public interface IComputeStep : IDisposable
     /// <summary>destination = source / sqrt(mean(source²) + epsilon) ⊙ weight, per row.</summary>
     void RmsNorm(ComputeBuffer source, WeightTensor weight, float epsilon, ComputeBuffer destination);
 
+    /// <summary>Each head of each row, in place: head / sqrt(mean(head²) + epsilon) ⊙ weight, with
+    /// <paramref name="weight"/> of length <paramref name="headDim"/> (Qwen3 and Gemma 3 Q/K norms).</summary>
+    void RmsNormHeads(ComputeBuffer buffer, int heads, int headDim, WeightTensor weight, float epsilon);
+
     /// <summary>destination[t] = W · source[t] for W of shape (destination.Columns, source.Columns).</summary>
     void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination);
 

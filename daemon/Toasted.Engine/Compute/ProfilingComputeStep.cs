@@ -22,6 +22,13 @@ public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile pr
         Time("rms_norm", start);
     }
 
+    public void RmsNormHeads(ComputeBuffer buffer, int heads, int headDim, WeightTensor weight, float epsilon)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.RmsNormHeads(buffer, heads, headDim, weight, epsilon);
+        Time("rms_norm", start);
+    }
+
     public void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination)
     {
         var start = Stopwatch.GetTimestamp();

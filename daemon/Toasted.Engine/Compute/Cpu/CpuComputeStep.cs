@@ -42,6 +42,25 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
             RowKernels.RmsNorm(src.Row(t), gamma, epsilon, dst.Row(t));
     }
 
+    public void RmsNormHeads(ComputeBuffer buffer, int heads, int headDim, WeightTensor weight, float epsilon)
+    {
+        var rows = (CpuBuffer)buffer;
+        var w = (CpuWeightTensor)weight;
+        if (w.RowLength != headDim || heads * headDim > rows.Columns)
+            throw new ArgumentException($"per-head norm of {heads}×{headDim} with a weight of {w.RowLength} over rows of {rows.Columns}");
+        var gamma = new ReadOnlySpan<float>(w.Data, headDim);
+        for (int t = 0; t < rows.Rows; t++)
+        {
+            var row = rows.Row(t);
+            for (int h = 0; h < heads; h++)
+            {
+                // RmsNorm reads each value before writing it, so normalising in place is safe.
+                var head = row.Slice(h * headDim, headDim);
+                RowKernels.RmsNorm(head, gamma, epsilon, head);
+            }
+        }
+    }
+
     public void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination)
     {
         var w = (CpuWeightTensor)weight;
