@@ -54,6 +54,38 @@ public static class QuantTraitsTable
             DequantizeScalar = Q6_KKernels.DequantizeScalar, DotScalar = Q6_KKernels.DotScalar,
             DotRows = Q6_KRowsKernels.DotRows, DotRowsScalar = Q6_KRowsKernels.DotRowsScalar,
         },
+        new()
+        {
+            Type = GgmlType.Q2_K, BlockSize = Q2_KKernels.BlockSize, BytesPerBlock = Q2_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = Q2_KKernels.Dequantize, Dot = Q2_KKernels.Dot,
+            DequantizeScalar = Q2_KKernels.DequantizeScalar, DotScalar = Q2_KKernels.DotScalar,
+            DotRows = new RowByRowDots(Q2_KKernels.Dot, Q2_KKernels.BlockSize, Q2_KKernels.BytesPerBlock).DotRows,
+            DotRowsScalar = new RowByRowDots(Q2_KKernels.DotScalar, Q2_KKernels.BlockSize, Q2_KKernels.BytesPerBlock).DotRows,
+        },
+        new()
+        {
+            Type = GgmlType.Q3_K, BlockSize = Q3_KKernels.BlockSize, BytesPerBlock = Q3_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = Q3_KKernels.Dequantize, Dot = Q3_KKernels.Dot,
+            DequantizeScalar = Q3_KKernels.DequantizeScalar, DotScalar = Q3_KKernels.DotScalar,
+            DotRows = new RowByRowDots(Q3_KKernels.Dot, Q3_KKernels.BlockSize, Q3_KKernels.BytesPerBlock).DotRows,
+            DotRowsScalar = new RowByRowDots(Q3_KKernels.DotScalar, Q3_KKernels.BlockSize, Q3_KKernels.BytesPerBlock).DotRows,
+        },
+        new()
+        {
+            Type = GgmlType.Q5_K, BlockSize = Q5_KKernels.BlockSize, BytesPerBlock = Q5_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = Q5_KKernels.Dequantize, Dot = Q5_KKernels.Dot,
+            DequantizeScalar = Q5_KKernels.DequantizeScalar, DotScalar = Q5_KKernels.DotScalar,
+            DotRows = new RowByRowDots(Q5_KKernels.Dot, Q5_KKernels.BlockSize, Q5_KKernels.BytesPerBlock).DotRows,
+            DotRowsScalar = new RowByRowDots(Q5_KKernels.DotScalar, Q5_KKernels.BlockSize, Q5_KKernels.BytesPerBlock).DotRows,
+        },
+        new()
+        {
+            Type = GgmlType.IQ4_XS, BlockSize = IQ4_XSKernels.BlockSize, BytesPerBlock = IQ4_XSKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
+            Dequantize = IQ4_XSKernels.Dequantize, Dot = IQ4_XSKernels.Dot,
+            DequantizeScalar = IQ4_XSKernels.DequantizeScalar, DotScalar = IQ4_XSKernels.DotScalar,
+            DotRows = new RowByRowDots(IQ4_XSKernels.Dot, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
+            DotRowsScalar = new RowByRowDots(IQ4_XSKernels.DotScalar, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
+        },
     }.ToDictionary(row => row.Type);
 
     public static IEnumerable<GgmlType> SupportedTypes => Rows.Keys;

@@ -1,15 +1,19 @@
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16): one call of the
-/// one-row dot per row. Float weights are two to four bytes per element, so these matrix × vector products
-/// are bound by memory traffic, not by the per-row overhead.
+/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16, and the super-block
+/// types Q2_K, Q3_K, Q5_K, IQ4_XS): one call of the one-row dot per row. Float weights are two to four bytes
+/// per element, so these matrix × vector products are bound by memory traffic, not by the per-row overhead;
+/// for the super-block types a dedicated kernel could still save the per-row decoding of the activation sums.
 /// </summary>
-internal sealed class RowByRowDots(VecDot dot, int bytesPerElement)
+internal sealed class RowByRowDots(VecDot dot, int blockSize, int bytesPerBlock)
 {
+    /// <summary>For float types: one element per block.</summary>
+    public RowByRowDots(VecDot dot, int bytesPerElement) : this(dot, 1, bytesPerElement) { }
+
     public void DotRows(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination)
     {
-        int rowBytes = length * bytesPerElement;
+        int rowBytes = RowChecks.BlockCount(length, blockSize) * bytesPerBlock;
         RowChecks.Bytes(weightRows, (long)rowCount * rowBytes, "weight rows");
         RowChecks.Floats(destination.Length, rowCount, "destination");
         for (int r = 0; r < rowCount; r++)

@@ -25,5 +25,9 @@ public sealed record LogitBudget(string Type, float MaxAbs, float Rms, float Min
         new LogitBudget("Q4_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.1 from itself"),
         new LogitBudget("Q6_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.1 from itself"),
         new LogitBudget("Q4_K_M", 0.2f, 3e-2f, 0.999f, "mix of Q4_K and Q6_K, same reasons"),
+        new LogitBudget("Q2_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.1 from itself"),
+        new LogitBudget("Q3_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.1 from itself"),
+        new LogitBudget("Q5_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.13 from itself"),
+        new LogitBudget("IQ4_XS", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.09 from itself"),
     }.ToDictionary(b => b.Type);
 }

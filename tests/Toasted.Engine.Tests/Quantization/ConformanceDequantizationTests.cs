@@ -19,6 +19,14 @@ namespace Toasted.Engine.Tests.Quantization;
 ///   one step of the coarsest group, amax256/32. Row RMS error: see <see cref="Q6_KRowRmsBound"/>.</item>
 /// <item>Q4_K: each 32 elements get a step ≈ range32/15 and an offset; the error stays below one step of the widest
 ///   group, range256/15. Row RMS error: see <see cref="Q4_KRowRmsBound"/>.</item>
+/// <item>Q5_K: as Q4_K with 31 steps: below range256/31.</item>
+/// <item>Q3_K: each 16 elements get a symmetric grid of 8 levels -4..3 with step ≈ amax16/4; the error stays below
+///   one step of the coarsest group, amax256/4 (a full step where the top level 4 clamps to 3, as in Q4_0).</item>
+/// <item>Q2_K: each 16 elements get 4 levels with an offset, step ≈ range16/3; the error stays below one step of
+///   the widest group, range256/3 (the quantizer's scale search may clip outliers by more than half a step).</item>
+/// <item>IQ4_XS: each 32 elements get the 16 non-uniform levels -127..113 times d ≈ amax32/127. The widest gap
+///   between levels is 24 units (half of it 12/127 of amax) and the top level 113 leaves up to 14/127 uncovered;
+///   with the scale search's slack the error stays below 16/127 ≈ amax256/8.</item>
 /// </list>
 /// </summary>
 [Category("Kernels")]
@@ -33,6 +41,15 @@ public class ConformanceDequantizationTests
     private const double Q6_KRowRmsBound = 0.025;
     private const double Q4_KRowRmsBound = 0.095;
 
+    // The same estimate (RMS error = step/√12, relative to a/√3, i.e. step/2a) for the other super-block types:
+    // Q5_K step 2a/31 → 3.2%; Q3_K step a/4 → 12.5%; Q2_K step 2a/3 → 33%; IQ4_XS, whose 16 levels are on average
+    // 16/127 of amax apart → 6.3%. Sub-scale rounding and clipping add to that; the worst rows of these models
+    // measure 4.41% (Q5_K), 18.5% (Q3_K), 36.1% (Q2_K) and 8.96% (IQ4_XS). The bounds keep about 10% headroom.
+    private const double Q5_KRowRmsBound = 0.05;
+    private const double Q3_KRowRmsBound = 0.21;
+    private const double Q2_KRowRmsBound = 0.40;
+    private const double IQ4_XSRowRmsBound = 0.10;
+
     [TestCase("conf-llama-F16.gguf")]
     [TestCase("conf-llama-BF16.gguf")]
     [TestCase("conf-llama-Q8_0.gguf")]
@@ -40,6 +57,10 @@ public class ConformanceDequantizationTests
     [TestCase("conf-llama-Q4_K.gguf")]
     [TestCase("conf-llama-Q6_K.gguf")]
     [TestCase("conf-llama-Q4_K_M.gguf")]
+    [TestCase("conf-llama-Q2_K.gguf")]
+    [TestCase("conf-llama-Q3_K.gguf")]
+    [TestCase("conf-llama-Q5_K.gguf")]
+    [TestCase("conf-llama-IQ4_XS.gguf")]
     public void Every_tensor_dequantizes_to_the_F32_master_within_its_format_bound(string modelFile)
     {
         var shipped = Path.Combine(SharedKit.Require("corpus/conformance/models"), modelFile);
@@ -97,6 +118,18 @@ public class ConformanceDequantizationTests
             case GgmlType.Q4_K:
                 CheckBlockMax(x, y, 256, amax: false, divisor: 15, where);
                 return CheckRms(x, y, Q4_KRowRmsBound, where);
+            case GgmlType.Q5_K:
+                CheckBlockMax(x, y, 256, amax: false, divisor: 31, where);
+                return CheckRms(x, y, Q5_KRowRmsBound, where);
+            case GgmlType.Q3_K:
+                CheckBlockMax(x, y, 256, amax: true, divisor: 4, where);
+                return CheckRms(x, y, Q3_KRowRmsBound, where);
+            case GgmlType.Q2_K:
+                CheckBlockMax(x, y, 256, amax: false, divisor: 3, where);
+                return CheckRms(x, y, Q2_KRowRmsBound, where);
+            case GgmlType.IQ4_XS:
+                CheckBlockMax(x, y, 256, amax: true, divisor: 8, where);
+                return CheckRms(x, y, IQ4_XSRowRmsBound, where);
             default:
                 Assert.Fail($"{where}: no bound for {type}");
                 break;

@@ -25,6 +25,10 @@ public class DotAgreementTests
     [TestCase("conf-llama-Q4_0.gguf")]
     [TestCase("conf-llama-Q4_K_M.gguf")]
     [TestCase("conf-llama-Q6_K.gguf")]
+    [TestCase("conf-llama-Q2_K.gguf")]
+    [TestCase("conf-llama-Q3_K.gguf")]
+    [TestCase("conf-llama-Q5_K.gguf")]
+    [TestCase("conf-llama-IQ4_XS.gguf")]
     public void Dot_of_quantized_activations_agrees_with_the_exact_dot_of_decoded_weights(string modelFile)
     {
         var path = Path.Combine(SharedKit.Require("corpus/conformance/models"), modelFile);

@@ -15,6 +15,10 @@ public class QuantTraitsTableTests
         (GgmlType.Q4_0, 32, 2 + 32 / 2, GgmlType.Q8_0),             // f16 d, u8 qs[16]
         (GgmlType.Q4_K, 256, 2 + 2 + 12 + 256 / 2, GgmlType.Q8_K),  // f16 d, f16 dmin, scales[12], qs[128]
         (GgmlType.Q6_K, 256, 256 / 2 + 256 / 4 + 256 / 16 + 2, GgmlType.Q8_K), // ql, qh, scales, f16 d
+        (GgmlType.Q2_K, 256, 256 / 16 + 256 / 4 + 2 + 2, GgmlType.Q8_K),      // scales[16], qs[64], f16 d, f16 dmin
+        (GgmlType.Q3_K, 256, 256 / 8 + 256 / 4 + 12 + 2, GgmlType.Q8_K),      // hmask[32], qs[64], scales[12], f16 d
+        (GgmlType.Q5_K, 256, 2 + 2 + 12 + 256 / 8 + 256 / 2, GgmlType.Q8_K),  // f16 d, f16 dmin, scales[12], qh[32], qs[128]
+        (GgmlType.IQ4_XS, 256, 2 + 2 + 256 / 64 + 256 / 2, GgmlType.Q8_K),    // f16 d, u16 scales_h, scales_l[4], qs[128]
     ];
 
     [Test]
@@ -47,8 +51,8 @@ public class QuantTraitsTableTests
     }
 
     [TestCase(GgmlType.Q4_1)]
-    [TestCase(GgmlType.Q5_K)]
-    [TestCase(GgmlType.IQ4_XS)]
+    [TestCase(GgmlType.IQ2_XXS)]
+    [TestCase(GgmlType.TQ2_0)]
     public void Unsupported_type_is_refused_by_name(GgmlType type)
     {
         Assert.That(QuantTraitsTable.IsSupported(type), Is.False);

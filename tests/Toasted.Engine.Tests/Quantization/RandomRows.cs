@@ -72,6 +72,20 @@ public static class RandomRows
                 case GgmlType.Q6_K:
                     BitConverter.TryWriteBytes(block[208..], Scale());
                     break;
+                case GgmlType.Q2_K:
+                    BitConverter.TryWriteBytes(block[80..], Scale());
+                    BitConverter.TryWriteBytes(block[82..], Scale());
+                    break;
+                case GgmlType.Q3_K:
+                    BitConverter.TryWriteBytes(block[108..], Scale());
+                    break;
+                case GgmlType.Q5_K:
+                    BitConverter.TryWriteBytes(block, Scale());
+                    BitConverter.TryWriteBytes(block[2..], Scale());
+                    break;
+                case GgmlType.IQ4_XS:
+                    BitConverter.TryWriteBytes(block, Scale());
+                    break;
             }
         }
         return row;

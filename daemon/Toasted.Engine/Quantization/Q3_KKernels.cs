@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Q3_K: super-blocks of 256 elements, 110 bytes (ggml's block_q3_K); activations are Q8_K.
+/// <code>
+/// offset 0   : u8 hmask[32]    high bits: element 128h + 32j + l has bit (4h + j) of hmask[l]
+/// offset 32  : u8 qs[64]       low 2 bits: element 128h + 32j + l (h in 0..1, j in 0..3, l in 0..31)
+///                              is (qs[32h + l] >> 2j) &amp; 3
+/// offset 96  : u8 scales[12]   16 six-bit scales, packed (see <see cref="DecodeScales"/>), stored plus 32
+/// offset 108 : f16 d           super-block scale
+/// </code>
+/// Element e is <c>(d * (scale[e / 16] - 32)) * (low2 - (high bit set ? 0 : 4))</c>: quants lie in [-4, 3].
+/// <para>
+/// Dot semantics (vec_dot_q3_K_q8_K): per super-block the exact int isum = Σ_g (scale[g] - 32) · Σ q·q8, then in
+/// block order <c>sum += (d · d8) · isum</c>. The vector paths multiply the unsigned codes low2 | high &lt;&lt; 2
+/// (= q + 4, in [0, 7]) and take the offset out through the activation block sums (4 · Σ_g scale_g · bsums_g),
+/// which is the same int, so they are bit-exact with the scalar twin.
+/// </para>
+/// </summary>
+public static class Q3_KKernels
+{
+    public const int BlockSize = 256;
+    public const int BytesPerBlock = 110;
+    internal const int QuantsOffset = 32;
+    internal const int ScalesOffset = 96;
+    internal const int ScaleOffset = 108;
+
+    /// <summary>
+    /// The 16 signed scales (stored value minus 32). Scale s has its low 4 bits in the low nibble of byte s
+    /// (s &lt; 8) or the high nibble of byte s - 8, and its top 2 bits in bits 2·(s / 4) .. 2·(s / 4) + 1 of byte 8 + s % 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecodeScales(ref byte packed, ref short scales)
+    {
+        for (int s = 0; s < 16; s++)
+        {
+            int low = s < 8 ? Unsafe.Add(ref packed, s) & 0xF : Unsafe.Add(ref packed, s - 8) >> 4;
+            int high = (Unsafe.Add(ref packed, 8 + s % 4) >> (2 * (s / 4))) & 3;
+            Unsafe.Add(ref scales, s) = (short)((low | (high << 4)) - 32);
+        }
+    }
+
+    public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    {
+        int blocks = RowChecks.BlockCount(length, BlockSize);
+        RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
+        RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        Span<sbyte> quants = stackalloc sbyte[BlockSize];
+        Span<short> scales = stackalloc short[16];
+        float sum = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            var w = weightRow.Slice(b * BytesPerBlock, BytesPerBlock);
+            var a = activationRow.Slice(b * Q8_KKernels.BytesPerBlock, Q8_KKernels.BytesPerBlock);
+            DecodeQuantsScalar(w, quants);
+            DecodeScales(ref MemoryMarshal.GetReference(w[ScalesOffset..]), ref MemoryMarshal.GetReference(scales));
+            var q8 = MemoryMarshal.Cast<byte, sbyte>(a.Slice(Q8_KKernels.QuantsOffset, BlockSize));
+            int isum = 0;
+            for (int g = 0; g < 16; g++)
+            {
+                int group = 0;
+                for (int e = 16 * g; e < 16 * g + 16; e++) group += quants[e] * q8[e];
+                isum += scales[g] * group;
+            }
+            sum += Float16Bits.ToSingle(BitConverter.ToUInt16(w[ScaleOffset..])) * BitConverter.ToSingle(a) * isum;
+        }
+        return sum;
+    }
+
+    /// <summary>The 256 signed quants (-4..3) of one block in element order, as the layout comment spells it.</summary>
+    private static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
+    {
+        for (int h = 0; h < 2; h++)
+        for (int j = 0; j < 4; j++)
+        for (int l = 0; l < 32; l++)
+        {
+            int low = (block[QuantsOffset + 32 * h + l] >> (2 * j)) & 3;
+            bool high = ((block[l] >> (4 * h + j)) & 1) != 0;
+            quants[128 * h + 32 * j + l] = (sbyte)(low - (high ? 0 : 4));
+        }
+    }
+
+    /// <summary>The unsigned codes low2 | high &lt;&lt; 2 (the quant plus 4) of one block, 256 bytes at <paramref name="codes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecodeCodes(ref byte block, ref byte codes)
+    {
+        ref byte qs = ref Unsafe.Add(ref block, QuantsOffset);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var three = Vector256.Create((byte)3);
+            var one = Vector256.Create((byte)1);
+            var highBits = Vector256.LoadUnsafe(ref block);
+            for (int h = 0; h < 2; h++)
+            {
+                var packed = Vector256.LoadUnsafe(ref qs, (nuint)(32 * h));
+                for (int j = 0; j < 4; j++)
+                {
+                    var code = ((packed >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
+                    code.StoreUnsafe(ref codes, (nuint)(128 * h + 32 * j));
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var three = Vector128.Create((byte)3);
+            var one = Vector128.Create((byte)1);
+            for (int part = 0; part < 2; part++)
+            {
+                var highBits = Vector128.LoadUnsafe(ref block, (nuint)(16 * part));
+                for (int h = 0; h < 2; h++)
+                {
+                    var packed = Vector128.LoadUnsafe(ref qs, (nuint)(32 * h + 16 * part));
+                    for (int j = 0; j < 4; j++)
+                    {
+                        var code = ((packed >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
+                        code.StoreUnsafe(ref codes, (nuint)(128 * h + 32 * j + 16 * part));
+                    }
+                }
+            }
+        }
+        else
+        {
+            for (int h = 0; h < 2; h++)
+            for (int j = 0; j < 4; j++)
+            for (int l = 0; l < 32; l++)
+            {
+                int low = (Unsafe.Add(ref qs, 32 * h + l) >> (2 * j)) & 3;
+                int high = (Unsafe.Add(ref block, l) >> (4 * h + j)) & 1;
+                Unsafe.Add(ref codes, 128 * h + 32 * j + l) = (byte)(low | (high << 2));
+            }
+        }
+    }
+
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    {
+        int blocks = RowChecks.BlockCount(length, BlockSize);
+        RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
+        RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
+        ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
+        Span<byte> codeBuffer = stackalloc byte[BlockSize];
+        Span<short> scaleBuffer = stackalloc short[ScaledGroupDot.Groups];
+        ref byte codes = ref MemoryMarshal.GetReference(codeBuffer);
+        ref short scales = ref MemoryMarshal.GetReference(scaleBuffer);
+        float sum = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
+            ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
+            ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref a, Q8_KKernels.BlockSumsOffset));
+            DecodeScales(ref Unsafe.Add(ref w, ScalesOffset), ref scales);
+            int offsetCorrection = 0;
+            for (int g = 0; g < 16; g++) offsetCorrection += Unsafe.Add(ref scales, g) * Unsafe.Add(ref bsums, g);
+            DecodeCodes(ref w, ref codes);
+            int isum = ScaledGroupDot.Unsigned(ref codes, ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset)), ref scales);
+            isum -= 4 * offsetCorrection;
+            sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, ScaleOffset)) * Unsafe.ReadUnaligned<float>(ref a) * isum;
+        }
+        return sum;
+    }
+
+    public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) => Dequantize(blocks, destination, vectorized: false);
+
+    public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination) => Dequantize(blocks, destination, vectorized: true);
+
+    private static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination, bool vectorized)
+    {
+        int count = blocks.Length / BytesPerBlock;
+        RowChecks.Floats(destination.Length, count * BlockSize, "destination");
+        Span<sbyte> quants = stackalloc sbyte[BlockSize];
+        Span<short> scales = stackalloc short[16];
+        for (int b = 0; b < count; b++)
+        {
+            var block = blocks.Slice(b * BytesPerBlock, BytesPerBlock);
+            if (vectorized)
+            {
+                ref byte codes = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetReference(quants));
+                DecodeCodes(ref MemoryMarshal.GetReference(block), ref codes);
+                for (int i = 0; i < BlockSize; i += 32)
+                {
+                    // Codes are the quants plus 4.
+                    var span = quants.Slice(i, 32);
+                    if (Vector256.IsHardwareAccelerated)
+                        (Vector256.Create(span) - Vector256.Create((sbyte)4)).CopyTo(span);
+                    else
+                        for (int k = 0; k < 32; k++) span[k] -= 4;
+                }
+            }
+            else
+            {
+                DecodeQuantsScalar(block, quants);
+            }
+            DecodeScales(ref MemoryMarshal.GetReference(block[ScalesOffset..]), ref MemoryMarshal.GetReference(scales));
+            float d = Float16Bits.ToSingle(BitConverter.ToUInt16(block[ScaleOffset..]));
+            for (int g = 0; g < 16; g++)
+            {
+                // ggml: dl = d * (scale - 32), then dl * q.
+                float scale = d * scales[g];
+                var y = destination.Slice(b * BlockSize + 16 * g, 16);
+                var q = quants.Slice(16 * g, 16);
+                if (vectorized) Int8Expansion.Scale(q, scale, 0f, y);
+                else Int8Expansion.ScaleScalar(q, scale, 0f, y);
+            }
+        }
+    }
+}
