@@ -4,7 +4,7 @@ namespace Toasted.Engine.Quantization;
 /// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16, and the super-block
 /// types Q2_K, Q3_K, Q5_K, IQ4_XS): one call of the one-row dot per row. Float weights are two to four bytes
 /// per element, so these matrix × vector products are bound by memory traffic, not by the per-row overhead;
-/// for the super-block types a dedicated kernel could still save the per-row decoding of the activation sums.
+/// for the super-block types a dedicated kernel could still share each activation load among several rows.
 /// </summary>
 internal sealed class RowByRowDots(VecDot dot, int blockSize, int bytesPerBlock)
 {
