@@ -44,7 +44,8 @@ switch (command)
         {
             GgmlType[] all = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16];
             foreach (var type in options.Count > 0 ? options.Select(Enum.Parse<GgmlType>) : all)
-                MatVecThroughput.Run(type);
+                MatVecThroughput.Run(type, bytes: long.TryParse(Environment.GetEnvironmentVariable("MATVEC_BYTES"), out var bytes) ? bytes : 512L << 20,
+                    repetitions: Environment.GetEnvironmentVariable("MATVEC_BYTES") is null ? 7 : 200);
             return 0;
         }
     case "compare":

@@ -54,6 +54,49 @@ public unsafe class QuantizedMatVecTests
     }
 
     [Test]
+    public void Interleaved_decode_rows_equal_one_row_scalar_dots()
+    {
+        if (!Q4_0InterleavedKernels.IsSupported) Assert.Ignore("rows are interleaved only on cores with a vector path for them");
+        var traits = QuantTraitsTable.Get(GgmlType.Q4_0);
+        var rng = new Random(31337);
+        const int n = 9 * 32, rows = 37;
+        var weights = MultiRowDotTests.WeightRows(GgmlType.Q4_0, n / 32, rows, rng, RandomRows.Pattern.Random);
+        var activations = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
+        ActivationQuantizer.Quantize(GgmlType.Q8_0, RandomRows.Gaussian(rng, n), activations);
+        var decodedActivations = DecodedActivations(GgmlType.Q8_0, activations, n);
+        fixed (byte* data = weights)
+        {
+            var weight = new CpuWeightTensor("w", GgmlType.Q4_0, n, rows, data, traits.RowBytes(n));
+            using var interleaved = InterleavedRows.TryCreate(weight);
+            Assert.That(interleaved, Is.Not.Null);
+            weight.Interleaved = interleaved;
+            var destination = new float[rows];
+            var decoded = new float[n];
+            // Ranges that start and end inside groups, cover whole groups, and the tail after the last group.
+            foreach (var (first, end) in new[] { (0, rows), (0, 5), (5, 37), (3, 30), (8, 16), (32, 37) })
+            {
+                Array.Fill(destination, float.NaN);
+                fixed (float* d = destination)
+                    QuantizedMatVec.Rows(weight, activations, first, end, d);
+                for (int r = 0; r < rows; r++)
+                {
+                    if (r < first || r >= end)
+                    {
+                        Assert.That(destination[r], Is.NaN, $"row {r} outside [{first}, {end}) was written");
+                        continue;
+                    }
+                    var row = weight.Row(r);
+                    float expected = traits.DotScalar(row, activations, n);
+                    traits.DequantizeScalar(row, decoded);
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) magnitude += Math.Abs((double)decoded[i] * decodedActivations[i]);
+                    Assert.That(Math.Abs(destination[r] - expected), Is.LessThanOrEqualTo(2.0 * n * 1.2e-7 * magnitude + 1e-30), $"row {r} of [{first}, {end})");
+                }
+            }
+        }
+    }
+
+    [Test]
     public void Partition_covers_every_row_once_in_whole_lines()
     {
         foreach (int rows in new[] { 1, 15, 16, 17, 100, 2048, 5632, 32000 })

@@ -12,6 +12,7 @@ public sealed class CpuBackend : IComputeBackend
 {
     private readonly WorkerPool _pool;
     private readonly CpuComputeStep _step;
+    private readonly List<InterleavedRows> _interleaved = [];
 
     public CpuBackend(int threads)
     {
@@ -29,8 +30,15 @@ public sealed class CpuBackend : IComputeBackend
         if (tensor.RowLength > int.MaxValue || tensor.RowCount > int.MaxValue)
             throw new NotSupportedException($"tensor '{tensor.Name}' is too large");
         var rowBytes = GgmlTypeLayout.RowBytes(tensor.Type, tensor.RowLength);
-        return new CpuWeightTensor(tensor.Name, tensor.Type, (int)tensor.RowLength, (int)tensor.RowCount,
+        var weight = new CpuWeightTensor(tensor.Name, tensor.Type, (int)tensor.RowLength, (int)tensor.RowCount,
             file.GetTensorPointer(tensor), rowBytes);
+        // 1-D tensors (norms, biases) are never multiplied; matrices get their decode layout now, once.
+        if (tensor.RowCount > 1 && InterleavedRows.TryCreate(weight) is { } interleaved)
+        {
+            weight.Interleaved = interleaved;
+            lock (_interleaved) _interleaved.Add(interleaved);
+        }
+        return weight;
     }
 
     public ComputeBuffer AllocateBuffer(int rows, int columns) => new CpuBuffer(rows, columns);
@@ -44,5 +52,13 @@ public sealed class CpuBackend : IComputeBackend
     /// </summary>
     public IComputeStep BeginStep() => _step;
 
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        _pool.Dispose();
+        lock (_interleaved)
+        {
+            foreach (var rows in _interleaved) rows.Dispose();
+            _interleaved.Clear();
+        }
+    }
 }

@@ -2,7 +2,10 @@ using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
-/// <summary>A weight viewed in place in the memory-mapped model file: no copy, no allocation.</summary>
+/// <summary>
+/// A weight viewed in place in the memory-mapped model file. Types whose decode kernels read a regrouped
+/// layout also carry <see cref="Interleaved"/>, a copy made once at load.
+/// </summary>
 public sealed unsafe class CpuWeightTensor : WeightTensor
 {
     public CpuWeightTensor(string name, GgmlType type, int rowLength, int rows, byte* data, long rowBytes)
@@ -16,6 +19,9 @@ public sealed unsafe class CpuWeightTensor : WeightTensor
     public byte* Data { get; }
     public long RowBytes { get; }
     public QuantTraits Traits { get; }
+
+    /// <summary>The rows regrouped for matrix × vector, when the type and core have such a kernel.</summary>
+    internal InterleavedRows? Interleaved { get; set; }
 
     public ReadOnlySpan<byte> Row(int row) => new(Data + row * RowBytes, (int)RowBytes);
 }

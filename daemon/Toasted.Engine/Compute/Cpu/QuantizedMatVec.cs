@@ -1,3 +1,5 @@
+using Toasted.Engine.Quantization;
+
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
@@ -16,6 +18,25 @@ internal static unsafe class QuantizedMatVec
     {
         if ((uint)firstRow > (uint)endRow || endRow > weight.Rows)
             throw new ArgumentOutOfRangeException(nameof(endRow), $"rows [{firstRow}, {endRow}) outside 0..{weight.Rows}");
+        if (weight.Interleaved is { } interleaved)
+        {
+            // Whole groups of eight inside the range take the interleaved kernel; the edges the per-row one.
+            int firstGroup = (firstRow + Q4_0Interleaved.RowsPerGroup - 1) / Q4_0Interleaved.RowsPerGroup;
+            int endGroup = Math.Min(endRow / Q4_0Interleaved.RowsPerGroup, interleaved.Groups);
+            if (firstGroup < endGroup)
+            {
+                fixed (byte* a = activation)
+                    interleaved.Dot(firstGroup, endGroup, a, destination);
+                RowsInPlace(weight, activation, firstRow, firstGroup * Q4_0Interleaved.RowsPerGroup, destination);
+                RowsInPlace(weight, activation, endGroup * Q4_0Interleaved.RowsPerGroup, endRow, destination);
+                return;
+            }
+        }
+        RowsInPlace(weight, activation, firstRow, endRow, destination);
+    }
+
+    private static void RowsInPlace(CpuWeightTensor weight, ReadOnlySpan<byte> activation, int firstRow, int endRow, float* destination)
+    {
         var dotRows = weight.Traits.DotRows;
         long rowBytes = weight.RowBytes;
         int chunk = (int)Math.Clamp(int.MaxValue / Math.Max(rowBytes, 1), 1, RowsPerCall);
