@@ -66,10 +66,11 @@ public sealed class Phi3 : IArchitecture
     public ForwardScratch CreateScratch(IComputeBackend backend, int maxTokens) => new Phi3Scratch(backend, maxTokens, HyperParameters);
 
     /// <remarks>
-    /// Phi-3 files carry <c>attention.sliding_window</c> (2047 for Phi-3-mini), but every position
-    /// attends to every earlier one, as llama.cpp does: it warns and ignores the key because the
-    /// published models were evaluated with full attention, and the window is as long as their
-    /// short training context anyway. Agreement with llama.cpp decides it here.
+    /// Phi-3 files carry <c>attention.sliding_window</c> (2047 for Phi-3-mini-4k), but every position
+    /// attends to every earlier one, as in llama.cpp: it disables Phi-3's window with a warning
+    /// because the converted files do not reliably say which layers slide and over how many
+    /// positions. Applying the key as written would disagree with llama.cpp on every prompt longer
+    /// than the window, for a setting whose meaning in the file cannot be trusted.
     /// </remarks>
     public void Forward(IComputeStep step, ForwardScratch scratch, ReadOnlySpan<int> tokens, int firstPosition, KvCacheStorage cache, int logitRows)
     {
