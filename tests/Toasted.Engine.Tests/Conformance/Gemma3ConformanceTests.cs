@@ -56,4 +56,31 @@ public class Gemma3ConformanceTests
         Assert.That(within.MaxAbs, Is.LessThanOrEqualTo(budget.MaxAbs), "positions that see at most 16 positions");
         Assert.That(beyond.MaxAbs, Is.GreaterThan(10 * budget.MaxAbs), "positions that see more than 16 positions");
     }
+    /// <summary>
+    /// Final-logit soft-capping (absent from the goldens' files, present in some Gemma releases):
+    /// with <c>final_logit_softcapping</c> = 3 added to the file, our logits are llama.cpp's uncapped
+    /// ones mapped through 3·tanh(x/3), within the F16 budget (tanh only shrinks differences), and a
+    /// <c>rope.freq_base_swa</c> of 10000 written out changes nothing, since that is the default.
+    /// </summary>
+    [Test]
+    public void Final_logit_soft_capping_maps_llama_cpp_logits_through_tanh()
+    {
+        const float cap = 3f;
+        var golden = GoldenLogits.Load(SharedKit.Require("corpus/conformance/golden/conf-gemma3-F16.json"));
+        using var scratch = new ScratchFolder();
+        var path = scratch.PathOf("gemma3-softcap.gguf");
+        RewrittenModel.Write(ConformanceModels.PathOf(golden.ModelFile), path, [], writer => writer
+            .Set("gemma3.final_logit_softcapping", cap)
+            .Set("gemma3.rope.freq_base_swa", 10000f));
+        float[] ours;
+        using (var loaded = LoadedModel.Load(path, new ModelLoadOptions { Threads = 2, ContextLength = 256 }))
+        using (var session = loaded.CreateSession())
+            ours = session.Evaluate(golden.TokenIds, allLogits: true);
+
+        var expected = golden.Logits.Select(x => (float)(cap * Math.Tanh(x / cap))).ToArray();
+        var report = LogitComparison.Compare(ours, expected, golden.VocabSize);
+        TestContext.Out.WriteLine($"soft-capped: {report}");
+        Assert.That(report.MaxAbs, Is.LessThanOrEqualTo(LogitBudget.ByType["F16"].MaxAbs));
+        Assert.That(ours.Max(Math.Abs), Is.LessThan(cap));
+    }
 }
