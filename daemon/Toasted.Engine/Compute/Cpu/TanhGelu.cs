@@ -4,8 +4,9 @@ namespace Toasted.Engine.Compute.Cpu;
 /// GELU with the tanh approximation, 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))), evaluated as
 /// ggml's CPU backend evaluates it for float32: the input is rounded to F16 and the result read
 /// from a table of all 65,536 F16 inputs whose entries are themselves rounded to F16. Below −10 the
-/// result is 0 and from 10 up it is x. Mirroring the table rather than computing the formula keeps
-/// Gemma's feed-forward within llama.cpp's own rounding, which moves the output by up to an F16 ulp.
+/// result is 0 and from 10 up it is x. The formula computed directly would differ from that by up
+/// to an F16 ulp of the input and of the result, in every element of Gemma's feed-forward; the table
+/// reproduces ggml's roundings instead.
 /// </summary>
 public static class TanhGelu
 {
