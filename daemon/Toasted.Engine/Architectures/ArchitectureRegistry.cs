@@ -6,6 +6,8 @@ public static class ArchitectureRegistry
     private static readonly Dictionary<string, Func<IArchitecture>> Factories = new(StringComparer.Ordinal)
     {
         ["llama"] = () => new Llama(),
+        ["gemma3"] = () => new Gemma3(),
+        ["phi3"] = () => new Phi3(),
     };
 
     public static IReadOnlyCollection<string> Supported => Factories.Keys;

@@ -4,9 +4,9 @@ namespace Toasted.Engine.Architectures;
 
 /// <summary>
 /// The activation buffers of a forward pass, allocated once per session for its largest batch.
-/// Shapes are (tokens × features).
+/// Shapes are (tokens × features). An architecture that needs more buffers derives from it.
 /// </summary>
-public sealed class ForwardScratch : IDisposable
+public class ForwardScratch : IDisposable
 {
     public ForwardScratch(IComputeBackend backend, int maxTokens, TransformerHyperParameters hp, int feedForwardLength)
     {
@@ -35,7 +35,7 @@ public sealed class ForwardScratch : IDisposable
     public ComputeBuffer Up { get; }           // (tokens, ff)
     public ComputeBuffer Logits { get; }       // (tokens, vocab)
 
-    public void Dispose()
+    public virtual void Dispose()
     {
         foreach (var buffer in new[] { Residual, Normed, Query, Key, Value, AttentionOut, Projected, Gate, Up, Logits })
             (buffer as IDisposable)?.Dispose();

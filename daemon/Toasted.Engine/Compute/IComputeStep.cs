@@ -40,6 +40,16 @@ public interface IComputeStep : IDisposable
     /// <summary>gate = silu(gate) ⊙ up.</summary>
     void SwiGlu(ComputeBuffer gate, ComputeBuffer up);
 
+    /// <summary>gate = gelu(gate) ⊙ up, with GELU's tanh approximation (Gemma's GeGLU feed-forward).</summary>
+    void GeGlu(ComputeBuffer gate, ComputeBuffer up);
+
+    /// <summary>destination[t] = source[t][firstColumn .. firstColumn + destination.Columns): splits the
+    /// output of a fused projection (Phi-3's QKV and gate+up) into its parts.</summary>
+    void CopyColumns(ComputeBuffer source, int firstColumn, ComputeBuffer destination);
+
+    /// <summary>values = tanh(values / cap) · cap, element-wise (final-logit soft-capping).</summary>
+    void SoftCap(ComputeBuffer values, float cap);
+
     /// <summary>Executes (or commits) everything recorded. Buffers may be read afterwards.</summary>
     void Submit();
 }

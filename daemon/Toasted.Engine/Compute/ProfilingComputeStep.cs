@@ -85,6 +85,27 @@ public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile pr
         Time("swiglu", start);
     }
 
+    public void GeGlu(ComputeBuffer gate, ComputeBuffer up)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.GeGlu(gate, up);
+        Time("geglu", start);
+    }
+
+    public void CopyColumns(ComputeBuffer source, int firstColumn, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.CopyColumns(source, firstColumn, destination);
+        Time("copy_columns", start);
+    }
+
+    public void SoftCap(ComputeBuffer values, float cap)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.SoftCap(values, cap);
+        Time("soft_cap", start);
+    }
+
     public void Submit()
     {
         var start = Stopwatch.GetTimestamp();

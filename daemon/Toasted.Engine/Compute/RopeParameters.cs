@@ -11,6 +11,14 @@ public enum RopeMode
 
 /// <summary>
 /// Rotary embedding of the first <see cref="Dimensions"/> values of each head: angle
-/// position × FrequencyScale × Base^(-2i/Dimensions) for pair i.
+/// position × FrequencyScale × Base^(-2i/Dimensions) / FrequencyFactors[i] for pair i, and the
+/// rotation's cosine and sine multiplied by <see cref="AttentionFactor"/>. The per-pair factors
+/// (Dimensions/2 of them) and the attention factor are Phi-3's LongRoPE; without them both are 1.
 /// </summary>
-public sealed record RopeParameters(RopeMode Mode, int Dimensions, float Base, float FrequencyScale = 1f);
+public sealed record RopeParameters(
+    RopeMode Mode,
+    int Dimensions,
+    float Base,
+    float FrequencyScale = 1f,
+    float[]? FrequencyFactors = null,
+    float AttentionFactor = 1f);

@@ -27,6 +27,12 @@ public static class GgufKeys
     public const string RopeScalingType = "rope.scaling.type";
     public const string RopeScalingFactor = "rope.scaling.factor";
     public const string VocabSize = "vocab_size";
+    public const string SlidingWindow = "attention.sliding_window";
+    public const string SlidingWindowPattern = "attention.sliding_window_pattern";
+    public const string RopeFreqBaseSlidingWindow = "rope.freq_base_swa";
+    public const string RopeScalingOriginalContextLength = "rope.scaling.original_context_length";
+    public const string RopeScalingAttentionFactor = "rope.scaling.attn_factor";
+    public const string FinalLogitSoftcapping = "final_logit_softcapping";
 
     // Tokenizer.
     public const string TokenizerModel = "tokenizer.ggml.model";

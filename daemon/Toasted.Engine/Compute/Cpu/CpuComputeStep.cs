@@ -176,6 +176,21 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
     public void SwiGlu(ComputeBuffer gate, ComputeBuffer up) =>
         RowKernels.SwiGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
 
+    public void GeGlu(ComputeBuffer gate, ComputeBuffer up) =>
+        RowKernels.GeGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
+
+    public void CopyColumns(ComputeBuffer source, int firstColumn, ComputeBuffer destination)
+    {
+        var src = (CpuBuffer)source;
+        var dst = (CpuBuffer)destination;
+        if (firstColumn < 0 || firstColumn + dst.Columns > src.Columns || src.Rows != dst.Rows)
+            throw new ArgumentException($"columns [{firstColumn}, {firstColumn + dst.Columns}) of ({src.Rows}×{src.Columns}) into ({dst.Rows}×{dst.Columns})");
+        for (int t = 0; t < src.Rows; t++)
+            src.Row(t).Slice(firstColumn, dst.Columns).CopyTo(dst.Row(t));
+    }
+
+    public void SoftCap(ComputeBuffer values, float cap) => RowKernels.SoftCap(((CpuBuffer)values).All, cap);
+
     public void Submit()
     {
     }

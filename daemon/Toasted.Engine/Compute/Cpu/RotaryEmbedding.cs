@@ -11,11 +11,14 @@ public static class RotaryEmbedding
     {
         var thetaScale = MathF.Pow(rope.Base, -2.0f / rope.Dimensions);
         float theta = position;
+        var factors = rope.FrequencyFactors;
         for (int i = 0; i < rope.Dimensions / 2; i++)
         {
-            var angle = rope.FrequencyScale * theta;
-            cos[i] = MathF.Cos(angle);
-            sin[i] = MathF.Sin(angle);
+            // ggml divides by the pair's frequency factor before scaling, and scales the cosine
+            // and sine (not the angle) by the attention factor.
+            var angle = rope.FrequencyScale * (factors is null ? theta : theta / factors[i]);
+            cos[i] = MathF.Cos(angle) * rope.AttentionFactor;
+            sin[i] = MathF.Sin(angle) * rope.AttentionFactor;
             theta *= thetaScale;
         }
     }

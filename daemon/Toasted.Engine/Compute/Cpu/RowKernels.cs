@@ -69,6 +69,21 @@ public static class RowKernels
         }
     }
 
+    /// <summary>gate = gelu(gate) ⊙ up, GELU read from <see cref="TanhGelu"/>'s F16 table as ggml does.</summary>
+    public static void GeGlu(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        for (int i = 0; i < gate.Length; i++)
+            gate[i] = TanhGelu.Apply(gate[i]) * up[i];
+    }
+
+    /// <summary>values = tanh(values · (1/cap)) · cap, in the order ggml's scale, tanh, scale runs it.</summary>
+    public static void SoftCap(Span<float> values, float cap)
+    {
+        var inverse = 1f / cap;
+        for (int i = 0; i < values.Length; i++)
+            values[i] = MathF.Tanh(values[i] * inverse) * cap;
+    }
+
     /// <summary>Σ a[i]·b[i] in float, eight independent accumulators wide.</summary>
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

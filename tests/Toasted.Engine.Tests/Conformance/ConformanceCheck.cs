@@ -1,0 +1,64 @@
+using NUnit.Framework;
+using Toasted.Engine.Inference;
+using Toasted.Engine.Sampling;
+using Toasted.Tests.Shared;
+
+namespace Toasted.Engine.Tests.Conformance;
+
+/// <summary>
+/// The comparison every architecture's conformance tests run against one llama.cpp golden: every
+/// position of the 64-token batch within the weight type's budget, then the 32-step greedy run
+/// teacher-forced with llama.cpp's tokens, checking its top-1 wherever the recorded margin is clear.
+/// </summary>
+public static class ConformanceCheck
+{
+    /// <summary>One test case per weight type with a budget, named <c>{Label}_{type}_…</c>, so types
+    /// added to <see cref="LogitBudget.ByType"/> join every architecture at once.</summary>
+    public static IEnumerable<TestCaseData> Cases(string arch, string label) =>
+        LogitBudget.ByType.Keys.Select(type => new TestCaseData(arch, type).SetName($"{label}_{type}_logits_match_llama_cpp_within_budget"));
+
+    public static LogitComparison Run(string arch, string type)
+    {
+        var model = $"conf-{arch}-{type}";
+        var golden = GoldenLogits.Load(SharedKit.Require($"corpus/conformance/golden/{model}.json"));
+        var budget = LogitBudget.ByType[type];
+        using var loaded = LoadedModel.Load(ConformanceModels.PathOf(golden.ModelFile), new ModelLoadOptions { Threads = 2, ContextLength = 256 });
+        using var session = loaded.CreateSession();
+
+        var ours = session.Evaluate(golden.TokenIds, allLogits: true);
+        var report = LogitComparison.Compare(ours, golden.Logits, golden.VocabSize);
+        TestContext.Out.WriteLine($"{model}: {report}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.MaxAbs, Is.LessThanOrEqualTo(budget.MaxAbs), $"max |Δ| ({budget.Reason})");
+            Assert.That(report.Rms, Is.LessThanOrEqualTo(budget.Rms), "rms Δ");
+            Assert.That(report.MinRowCosine, Is.GreaterThanOrEqualTo(budget.MinRowCosine), "row cosine");
+        });
+        // A top-1 can only differ where llama.cpp's margin is within twice our deviation: check every
+        // position whose margin clears three times the deviation measured above (and the budget's).
+        var clearMargin = (float)Math.Min(budget.ClearMargin, 3 * report.MaxAbs);
+        for (int p = 0; p < golden.TokenIds.Length; p++)
+        {
+            if (golden.PromptTop1Margin[p] > clearMargin)
+                Assert.That(Sampler.ArgMax(ours.AsSpan(p * golden.VocabSize, golden.VocabSize)), Is.EqualTo(golden.PromptArgmax[p]), $"argmax at position {p}");
+        }
+
+        // Teacher-forced greedy: step 0 reads the last prompt row, each later step feeds llama.cpp's previous token.
+        var logits = ours.AsSpan((golden.TokenIds.Length - 1) * golden.VocabSize, golden.VocabSize).ToArray();
+        var checkedSteps = 0;
+        for (int step = 0; step < golden.Greedy.Length; step++)
+        {
+            var expected = golden.Greedy[step];
+            if (step > 0) logits = session.Evaluate([golden.Greedy[step - 1].Token], allLogits: false);
+            for (int k = 0; k < expected.Top5Ids.Length; k++)
+                Assert.That(logits[expected.Top5Ids[k]], Is.EqualTo(expected.Top5Logits[k]).Within(budget.MaxAbs), $"step {step} top-5 logit of token {expected.Top5Ids[k]}");
+            if (expected.Top1Margin > clearMargin)
+            {
+                Assert.That(Sampler.ArgMax(logits), Is.EqualTo(expected.Token), $"greedy step {step}");
+                checkedSteps++;
+            }
+        }
+        TestContext.Out.WriteLine($"{model}: greedy top-1 checked at {checkedSteps}/{golden.Greedy.Length} steps with a clear margin");
+        return report;
+    }
+}
