@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Toasted.Engine.Tokenization;
+
+/// <summary>
+/// Splits a raw fragment into pre-tokens (the words BPE merges within) with a list of expressions
+/// applied in turn, as llama.cpp's unicode_regex_split does: each expression splits every piece left by
+/// the previous one into its matches and the unmatched runs between them.
+/// <para>
+/// The expressions run over a projection of the text with one UTF-16 unit per code point, so that
+/// characters outside the Basic Multilingual Plane (emoji) are never torn apart by .NET's UTF-16
+/// matching. Like llama.cpp, an expression that uses Unicode categories (<c>\p{L}</c>, …) sees every
+/// non-ASCII code point as one representative character of its class (whitespace becomes \v); this keeps
+/// category membership identical to llama.cpp's tables (e.g. a supplementary letter is a letter).
+/// Other expressions see the code points themselves, with non-ASCII whitespace as \v and supplementary
+/// code points as U+FFFF.
+/// </para>
+/// </summary>
+public sealed class BpePreTokenizer
+{
+    private const char SupplementaryStandIn = '\uFFFF';
+
+    private readonly Pass[] _passes;
+
+    public BpePreTokenizer(IReadOnlyList<string> expressions)
+    {
+        _passes = new Pass[expressions.Count];
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            var expression = expressions[i];
+            _passes[i] = new Pass(
+                new Regex(expression, RegexOptions.CultureInvariant | RegexOptions.Compiled),
+                UsesCategories: expression.Contains(@"\p{", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Appends the pre-tokens of <paramref name="text"/> as (start, length) in UTF-16 units.</summary>
+    public void Split(ReadOnlySpan<char> text, List<(int Start, int Length)> words)
+    {
+        if (text.IsEmpty)
+            return;
+
+        // codepointStarts[i] is where code point i begins in the text; one extra entry for the end.
+        var codepointStarts = new List<int>(text.Length + 1);
+        var byClass = new StringBuilder(text.Length);
+        var byCodepoint = new StringBuilder(text.Length);
+        foreach (var (offset, rune) in EnumerateRunes(text))
+        {
+            codepointStarts.Add(offset);
+            byClass.Append(ClassStandIn(rune.Value));
+            byCodepoint.Append(CodepointStandIn(rune));
+        }
+        var count = codepointStarts.Count;
+        codepointStarts.Add(text.Length);
+        var projectedByClass = byClass.ToString();
+        var projectedByCodepoint = byCodepoint.ToString();
+
+        // Piece lengths in code points; each pass refines the previous list.
+        var pieces = new List<int> { count };
+        var refined = new List<int>();
+        foreach (var pass in _passes)
+        {
+            var projected = pass.UsesCategories ? projectedByClass : projectedByCodepoint;
+            refined.Clear();
+            var start = 0;
+            foreach (var length in pieces)
+            {
+                SplitPiece(pass.Expression, projected.AsSpan(start, length), refined);
+                start += length;
+            }
+            (pieces, refined) = (refined, pieces);
+        }
+
+        var position = 0;
+        foreach (var length in pieces)
+        {
+            var begin = codepointStarts[position];
+            words.Add((begin, codepointStarts[position + length] - begin));
+            position += length;
+        }
+    }
+
+    private static void SplitPiece(Regex expression, ReadOnlySpan<char> piece, List<int> lengths)
+    {
+        var end = 0;
+        foreach (var match in expression.EnumerateMatches(piece))
+        {
+            if (match.Length == 0)
+                continue;
+            if (match.Index > end)
+                lengths.Add(match.Index - end);
+            lengths.Add(match.Length);
+            end = match.Index + match.Length;
+        }
+        if (end < piece.Length)
+            lengths.Add(piece.Length - end);
+    }
+
+    private static IEnumerable<(int Offset, Rune Rune)> EnumerateRunes(ReadOnlySpan<char> text)
+    {
+        var runes = new List<(int, Rune)>(text.Length);
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            // Lone surrogates cannot reach here (the tokenizer replaces them first); U+FFFD is the safe reading.
+            if (Rune.DecodeFromUtf16(text[offset..], out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+                rune = Rune.ReplacementChar;
+            runes.Add((offset, rune));
+            offset += Math.Max(consumed, 1);
+        }
+        return runes;
+    }
+
+    /// <summary>ASCII stays itself; every other code point becomes a character of the same class,
+    /// chosen outside ASCII so that explicit ASCII ranges in an expression never match it.</summary>
+    private static char ClassStandIn(int codepoint)
+    {
+        if (codepoint < 0x80)
+            return (char)codepoint;
+        return CodepointClasses.Of(codepoint) switch
+        {
+            CodepointClass.Whitespace => '\v',
+            CodepointClass.Letter => '\u00AA',      // ª, Lo
+            CodepointClass.Number => '\u00B2',      // ², No
+            CodepointClass.Punctuation => '\u00A1', // ¡, Po
+            CodepointClass.Symbol => '\u00A2',      // ¢, Sc
+            CodepointClass.Mark => '\u0300',        // combining grave accent, Mn
+            _ => '\u0080',                          // a C1 control, Cc
+        };
+    }
+
+    private static char CodepointStandIn(Rune rune)
+    {
+        if (!rune.IsBmp)
+            return SupplementaryStandIn;
+        if (rune.Value >= 0x80 && CodepointClasses.IsWhitespace(rune.Value))
+            return '\v';
+        return (char)rune.Value;
+    }
+
+    private readonly record struct Pass(Regex Expression, bool UsesCategories);
+}
