@@ -4,15 +4,17 @@ namespace Toasted.Engine.Tokenization;
 /// What <c>tokenizer.ggml.pre</c> selects for a byte-level BPE vocabulary, as llama.cpp's vocab loader
 /// defines it: the pre-tokenizer expressions (applied one after another, each splitting the pieces the
 /// previous one left), whether a pre-token that is itself a token skips the merges, whether BOS is added
-/// by default, and whether decoding cleans up spaces before punctuation (Hugging Face's
-/// clean_up_tokenization_spaces). The expressions are llama.cpp's, written for .NET where needed.
+/// by default, whether there is a default BOS id at all, and whether decoding cleans up spaces before
+/// punctuation (Hugging Face's clean_up_tokenization_spaces). The expressions are llama.cpp's, written
+/// for .NET where needed.
 /// </summary>
 public sealed record BpePreTokenizerRules(
     string Name,
     IReadOnlyList<string> Expressions,
     bool IgnoreMerges = false,
     bool AddBos = false,
-    bool CleanSpaces = true)
+    bool CleanSpaces = true,
+    bool HasDefaultBos = true)
 {
     /// <summary>Tokens and their contractions, words, numbers, punctuation runs and spaces as GPT-2 splits them.</summary>
     public const string Gpt2 = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)";
@@ -107,7 +109,7 @@ public sealed record BpePreTokenizerRules(
         Add(new("qwen2", [Qwen2], CleanSpaces: false), "qwen2", "deepseek-r1-qwen", "hunyuan");
         Add(new("qwen2", [Qwen2]), "stablelm2", "megrez");
         Add(new("qwen35", [Qwen35], CleanSpaces: false), "qwen35");
-        Add(new("chatglm4", [Llama3]), "glm4", "chatglm-bpe");
+        Add(new("chatglm4", [Llama3], HasDefaultBos: false), "glm4", "chatglm-bpe");
         Add(new("poro", [" ?[^(\\s|.,!?\u2026\u3002\uFF0C\u3001\u0964\u06D4\u060C)]+"], CleanSpaces: false), "poro-chat");
         Add(new("bloom", [" ?[^(\\s|.,!?\u2026\u3002\uFF0C\u3001\u0964\u06D4\u060C)]+"]), "bloom", "gpt3-finnish");
         Add(new("viking", [" ?[^(\\s|.,!?\u2026\u3002\uFF0C\u3001\u0964\u06D4\u060C)]+", @"\p{N}"], CleanSpaces: false), "viking");

@@ -30,7 +30,7 @@ public sealed class BpeTokenizer : ITokenizer
     {
         var rules = BpePreTokenizerRules.ForName(metadata.GetStringOrNull(GgufKeys.TokenizerPre));
         var defaults = new VocabularyDefaults(
-            BosId: 11, EosId: 11, UnknownId: Vocabulary.NoToken, PaddingId: Vocabulary.NoToken,
+            BosId: rules.HasDefaultBos ? 11 : Vocabulary.NoToken, EosId: 11, UnknownId: Vocabulary.NoToken, PaddingId: Vocabulary.NoToken,
             AddBos: rules.AddBos, AddEos: false, AddSpacePrefix: false)
         {
             TextEncoding = TokenTextEncoding.ByteLevel,

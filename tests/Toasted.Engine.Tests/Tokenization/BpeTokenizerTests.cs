@@ -86,6 +86,31 @@ public class BpeTokenizerTests
         Assert.That(best, Is.LessThan(TimeSpan.FromSeconds(1)));
     }
 
+    /// <summary>Rules without a vocabulary in the kit are still llama.cpp's expressions: each must be
+    /// valid .NET and cover the text exactly, in order.</summary>
+    [Test]
+    public void Every_known_pre_tokenizer_splits_text_into_contiguous_pieces()
+    {
+        const string text = "Hello, y'all! 3333 中文 🦙 Ünïcödé\n\n  \tend ~$";
+        Assert.Multiple(() =>
+        {
+            foreach (var name in BpePreTokenizerRules.KnownNames)
+            {
+                var words = new List<(int Start, int Length)>();
+                new BpePreTokenizer(BpePreTokenizerRules.ForName(name).Expressions).Split(text, words);
+
+                var position = 0;
+                foreach (var (start, length) in words)
+                {
+                    Assert.That(start, Is.EqualTo(position), name);
+                    Assert.That(length, Is.GreaterThan(0), name);
+                    position = start + length;
+                }
+                Assert.That(position, Is.EqualTo(text.Length), name);
+            }
+        });
+    }
+
     private static string[] Texts(ITokenizer tokenizer, string text) =>
         tokenizer.Encode(text, addSpecial: false, parseSpecial: false).Select(tokenizer.TokenText).ToArray();
 
