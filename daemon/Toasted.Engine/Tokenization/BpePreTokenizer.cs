@@ -29,9 +29,10 @@ public sealed class BpePreTokenizer
         for (var i = 0; i < expressions.Count; i++)
         {
             var expression = expressions[i];
+            var usesCategories = expression.Contains(@"\p{", StringComparison.Ordinal);
             _passes[i] = new Pass(
-                new Regex(expression, RegexOptions.CultureInvariant | RegexOptions.Compiled),
-                UsesCategories: expression.Contains(@"\p{", StringComparison.Ordinal));
+                new Regex(usesCategories ? WithLlamaCppSymbolClass(expression) : expression, RegexOptions.CultureInvariant | RegexOptions.Compiled),
+                usesCategories);
         }
     }
 
@@ -79,6 +80,42 @@ public sealed class BpePreTokenizer
             words.Add((begin, codepointStarts[position + length] - begin));
             position += length;
         }
+    }
+
+    /// <summary>
+    /// llama.cpp's ASCII symbols are <c>$+&lt;=&gt;^`|</c>: unlike Unicode it leaves '~' out of \p{S}.
+    /// Every \p{S} becomes that list plus the stand-in for non-ASCII symbols, bracketed when it is not
+    /// already inside a character class (classes do not nest in these expressions).
+    /// </summary>
+    private static string WithLlamaCppSymbolClass(string expression)
+    {
+        const string Symbol = @"\p{S}";
+        const string LlamaCppSymbols = @"\$\+<=>\^`\|\u00A2";
+        if (!expression.Contains(Symbol, StringComparison.Ordinal))
+            return expression;
+        var rewritten = new StringBuilder(expression.Length + 32);
+        var insideClass = false;
+        for (var i = 0; i < expression.Length; i++)
+        {
+            var c = expression[i];
+            if (c == '\\' && i + 1 < expression.Length)
+            {
+                if (string.CompareOrdinal(expression, i, Symbol, 0, Symbol.Length) == 0)
+                {
+                    rewritten.Append(insideClass ? LlamaCppSymbols : "[" + LlamaCppSymbols + "]");
+                    i += Symbol.Length - 1;
+                    continue;
+                }
+                rewritten.Append(c).Append(expression[++i]);
+                continue;
+            }
+            if (c == '[')
+                insideClass = true;
+            else if (c == ']')
+                insideClass = false;
+            rewritten.Append(c);
+        }
+        return rewritten.ToString();
     }
 
     private static void SplitPiece(Regex expression, ReadOnlySpan<char> piece, List<int> lengths)

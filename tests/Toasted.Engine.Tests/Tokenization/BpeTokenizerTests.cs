@@ -111,6 +111,20 @@ public class BpeTokenizerTests
         });
     }
 
+    /// <summary>llama.cpp's symbol class is $+&lt;=&gt;^`| for ASCII: '~' is not in it, although Unicode
+    /// calls it a math symbol; non-ASCII symbols are in it.</summary>
+    [TestCase(@"\p{S}+", new[] { "a~", "$+", "b", "©" })]
+    [TestCase(@"[\p{S}]+", new[] { "a~", "$+", "b", "©" })]
+    [TestCase(@"[^\p{S}]+", new[] { "a~", "$+", "b", "©" })]
+    public void The_symbol_class_leaves_out_tilde_as_llama_cpp_does(string expression, string[] expected)
+    {
+        const string text = "a~$+b©";
+        var words = new List<(int Start, int Length)>();
+        new BpePreTokenizer([expression]).Split(text, words);
+
+        Assert.That(words.Select(w => text.Substring(w.Start, w.Length)), Is.EqualTo(expected));
+    }
+
     private static string[] Texts(ITokenizer tokenizer, string text) =>
         tokenizer.Encode(text, addSpecial: false, parseSpecial: false).Select(tokenizer.TokenText).ToArray();
 
