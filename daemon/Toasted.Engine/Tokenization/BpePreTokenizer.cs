@@ -43,26 +43,24 @@ public sealed class BpePreTokenizer
             return;
 
         // codepointStarts[i] is where code point i begins in the text; one extra entry for the end.
-        var codepointStarts = new List<int>(text.Length + 1);
-        var byClass = new StringBuilder(text.Length);
-        var byCodepoint = new StringBuilder(text.Length);
-        foreach (var (offset, rune) in EnumerateRunes(text))
-        {
-            codepointStarts.Add(offset);
-            byClass.Append(ClassStandIn(rune.Value));
-            byCodepoint.Append(CodepointStandIn(rune));
-        }
-        var count = codepointStarts.Count;
-        codepointStarts.Add(text.Length);
-        var projectedByClass = byClass.ToString();
-        var projectedByCodepoint = byCodepoint.ToString();
+        var runes = ReadRunes(text);
+        var count = runes.Count;
+        var codepointStarts = new int[count + 1];
+        for (var i = 0; i < count; i++)
+            codepointStarts[i] = runes[i].Offset;
+        codepointStarts[count] = text.Length;
+        // Each projection is built only if one of the passes reads it.
+        string? projectedByClass = null;
+        string? projectedByCodepoint = null;
 
         // Piece lengths in code points; each pass refines the previous list.
         var pieces = new List<int> { count };
         var refined = new List<int>();
         foreach (var pass in _passes)
         {
-            var projected = pass.UsesCategories ? projectedByClass : projectedByCodepoint;
+            var projected = pass.UsesCategories
+                ? projectedByClass ??= Project(runes, static rune => ClassStandIn(rune.Value))
+                : projectedByCodepoint ??= Project(runes, CodepointStandIn);
             refined.Clear();
             var start = 0;
             foreach (var length in pieces)
@@ -134,7 +132,15 @@ public sealed class BpePreTokenizer
             lengths.Add(piece.Length - end);
     }
 
-    private static IEnumerable<(int Offset, Rune Rune)> EnumerateRunes(ReadOnlySpan<char> text)
+    private static string Project(List<(int Offset, Rune Rune)> runes, Func<Rune, char> standIn)
+    {
+        var projected = new StringBuilder(runes.Count);
+        foreach (var (_, rune) in runes)
+            projected.Append(standIn(rune));
+        return projected.ToString();
+    }
+
+    private static List<(int Offset, Rune Rune)> ReadRunes(ReadOnlySpan<char> text)
     {
         var runes = new List<(int, Rune)>(text.Length);
         var offset = 0;
