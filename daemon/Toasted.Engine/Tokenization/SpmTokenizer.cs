@@ -36,7 +36,7 @@ public sealed class SpmTokenizer : ITokenizer
     /// </summary>
     public int[] Encode(string text, bool addSpecial, bool parseSpecial)
     {
-        text = WithLoneSurrogatesReplaced(text);
+        text = LoneSurrogates.Replace(text);
         var output = new List<int>(text.Length / 3 + 2);
         if (addSpecial && AddBos)
             output.Add(RequireId(BosId, "BOS"));
@@ -94,13 +94,6 @@ public sealed class SpmTokenizer : ITokenizer
     public string TokenText(int id) => _vocabulary.Text(id);
 
     public bool IsEndOfGeneration(int id) => _vocabulary.IsEndOfGeneration(id);
-
-    /// <summary>
-    /// llama.cpp sees UTF-8, where a lone UTF-16 surrogate can only arrive as U+FFFD; replacing it
-    /// here keeps merges and special matching identical to that (U+FFFD may itself be a token).
-    /// </summary>
-    private static string WithLoneSurrogatesReplaced(string text) =>
-        text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') ? Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)) : text;
 
     private static int RequireId(int id, string name) =>
         id != Vocabulary.NoToken ? id : throw new InvalidOperationException($"the vocabulary asks for {name} but has no {name} token");

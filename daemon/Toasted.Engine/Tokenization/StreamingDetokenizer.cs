@@ -9,7 +9,10 @@ namespace Toasted.Engine.Tokenization;
 /// <c>Decode(ids, removeSpecial: false, unparseSpecial)</c>, including the removal of the first
 /// token's leading space when the vocabulary adds a space prefix — unless the tokens continue a text
 /// (<c>continuesText</c>), as a completion of a raw prompt does, where that space separates the
-/// prompt's last word from the first generated one. Not thread-safe; one per stream.
+/// prompt's last word from the first generated one. Vocabularies whose <c>Decode</c> cleans up spaces
+/// before punctuation (most byte-level BPE ones, and WordPiece) are the exception: streaming gives the
+/// raw pieces, as llama.cpp's per-token pieces do, because the clean-up needs the characters that follow.
+/// Not thread-safe; one per stream.
 /// </summary>
 public sealed class StreamingDetokenizer
 {

@@ -128,7 +128,7 @@ public sealed class Vocabulary
         // Pieces are fixed before the strip attributes below, as in llama.cpp (they do not affect them).
         vocabulary._pieces = new byte[texts.Length][];
         for (var id = 0; id < texts.Length; id++)
-            vocabulary._pieces[id] = vocabulary.BuildPiece(id);
+            vocabulary._pieces[id] = vocabulary.BuildPiece(id, defaults.TextEncoding);
 
         vocabulary.ApplyModelSpecificStrip(metadata.GetStringOrNull(GgufKeys.Name));
         return vocabulary;
@@ -321,17 +321,46 @@ public sealed class Vocabulary
 
     private static char HexDigit(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
 
-    private byte[] BuildPiece(int id)
+    private byte[] BuildPiece(int id, TokenTextEncoding encoding)
     {
         var attributes = _attributes[id];
         var text = _texts[id];
         if ((attributes & (TokenAttributes.Unknown | TokenAttributes.Control | TokenAttributes.UserDefined)) != 0)
             return Encoding.UTF8.GetBytes(text);
         if ((attributes & TokenAttributes.Normal) != 0)
-            return Encoding.UTF8.GetBytes(text.Replace('\u2581', ' '));
+        {
+            return encoding == TokenTextEncoding.ByteLevel
+                ? DecodeByteLevel(text)
+                : Encoding.UTF8.GetBytes(text.Replace('\u2581', ' '));
+        }
         if ((attributes & TokenAttributes.Byte) != 0)
             return [ParseByteToken(text)];
         return [];
+    }
+
+    /// <summary>
+    /// The bytes a byte-level token text stands for. A character outside the alphabet (a badly converted
+    /// vocabulary) comes out as llama.cpp writes it: "[UNK_BYTE_0x" + its UTF-8 in hex + the whole text + "]".
+    /// </summary>
+    private static byte[] DecodeByteLevel(string text)
+    {
+        var bytes = new List<byte>(text.Length);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.IsBmp && ByteLevelAlphabet.TryGetByte((char)rune.Value, out var value))
+            {
+                bytes.Add(value);
+                continue;
+            }
+            var length = rune.EncodeToUtf8(utf8);
+            var marker = new StringBuilder("[UNK_BYTE_0x");
+            foreach (var b in utf8[..length])
+                marker.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            marker.Append(text).Append(']');
+            bytes.AddRange(Encoding.UTF8.GetBytes(marker.ToString()));
+        }
+        return bytes.ToArray();
     }
 
     /// <summary>The byte of a "&lt;0xXX&gt;" token (hex digits at offsets 3 and 4).</summary>

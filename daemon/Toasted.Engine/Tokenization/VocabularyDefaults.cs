@@ -13,6 +13,9 @@ public sealed record VocabularyDefaults(
     bool AddEos,
     bool AddSpacePrefix)
 {
+    /// <summary>How NORMAL token texts spell their bytes; SentencePiece's escaped spaces unless a family says otherwise.</summary>
+    public TokenTextEncoding TextEncoding { get; init; } = TokenTextEncoding.EscapedSpaces;
+
     /// <summary><c>tokenizer.ggml.model = "llama"</c>: BOS 1, EOS 2, UNK 0, BOS added, space prefix on.</summary>
     public static VocabularyDefaults SentencePiece { get; } = new(
         BosId: 1, EosId: 2, UnknownId: 0, PaddingId: Vocabulary.NoToken,

@@ -63,6 +63,38 @@ public class StreamingDetokenizerTests
         Assert.That(stream.Flush(), Is.Empty);
     }
 
+    /// <summary>Byte-level BPE pieces often end inside a character (an emoji is several tokens of one or
+    /// two bytes each in Llama 3). Qwen 2's vocabulary does not clean up spaces, so the pushes must add up
+    /// to Decode exactly, and Decode must give the input back.</summary>
+    [Test]
+    public void Byte_level_bpe_pushes_are_whole_characters_and_add_up_to_decode()
+    {
+        foreach (var vocabulary in (string[])["corpus/tokenizer/ggml-vocab-qwen2.gguf", "corpus/tokenizer/ggml-vocab-llama-bpe.gguf"])
+        {
+            var tokenizer = KitTokenizers.Load(vocabulary);
+            var cleansSpaces = tokenizer is BpeTokenizer { Rules.CleanSpaces: true };
+            var texts = Gen.ArrayOf(Gen.Elements(TextPieces)).Select(string.Concat).ToArbitrary();
+
+            Prop.ForAll(texts, text =>
+            {
+                var ids = tokenizer.Encode(text, addSpecial: false, parseSpecial: false);
+                var stream = new StreamingDetokenizer(tokenizer);
+                var streamed = new StringBuilder();
+                foreach (var id in ids)
+                {
+                    var chunk = stream.Push(id);
+                    if (!IsWholeCharacters(chunk))
+                        return false;
+                    streamed.Append(chunk);
+                }
+                streamed.Append(stream.Flush());
+                // Streaming gives the raw pieces, as llama.cpp's per-token pieces do; only a vocabulary
+                // without the clean-up of spaces before punctuation decodes to exactly those.
+                return streamed.ToString() == text && (cleansSpaces || tokenizer.Decode(ids) == text);
+            }).QuickCheckThrowOnFailure();
+        }
+    }
+
     [Test]
     public void Flush_turns_an_unfinished_character_into_the_replacement_that_decode_gives()
     {
