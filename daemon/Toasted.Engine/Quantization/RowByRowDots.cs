@@ -1,15 +1,19 @@
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16): one call of the
-/// one-row dot per row. Float weights are two to four bytes per element, so these matrix × vector products
-/// are bound by memory traffic, not by the per-row overhead.
+/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16, and the 32-element
+/// formats Q4_1, Q5_0, Q5_1, IQ4_NL): one call of the one-row dot per row. Float weights are two to four
+/// bytes per element, so their matrix × vector products are bound by memory traffic, not by the per-row
+/// overhead; for the 32-element formats it is the simple first step before a four-row kernel.
 /// </summary>
-internal sealed class RowByRowDots(VecDot dot, int bytesPerElement)
+internal sealed class RowByRowDots(VecDot dot, int blockSize, int bytesPerBlock)
 {
+    /// <summary>For one-element "blocks" (the float types).</summary>
+    public RowByRowDots(VecDot dot, int bytesPerElement) : this(dot, 1, bytesPerElement) { }
+
     public void DotRows(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination)
     {
-        int rowBytes = length * bytesPerElement;
+        int rowBytes = RowChecks.BlockCount(length, blockSize) * bytesPerBlock;
         RowChecks.Bytes(weightRows, (long)rowCount * rowBytes, "weight rows");
         RowChecks.Floats(destination.Length, rowCount, "destination");
         for (int r = 0; r < rowCount; r++)

@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// IQ4_NL: blocks of 32 elements, 18 bytes (ggml's block_iq4_nl); activations are Q8_0.
+/// <code>
+/// offset 0 : f16 d        scale
+/// offset 2 : u8 qs[16]    element j      = d * Levels[qs[j] &amp; 0xF]
+///                         element j + 16 = d * Levels[qs[j] >> 4]
+/// </code>
+/// The sixteen levels are ggml's kvalues_iq4nl, a non-uniform grid (denser near zero, where weights
+/// cluster). Dot: Σ_blocks (d_w·d_a)·Σ level·q8, see <see cref="Block32Kernels{TCodes}"/>; a nibble becomes
+/// its level with one byte shuffle.
+/// </summary>
+public readonly struct IQ4_NLKernels : IBlock32Codes
+{
+    public const int BlockSize = 32;
+    public const int BytesPerBlock = 18;
+    private const int QuantsOffset = 2;
+
+    /// <summary>ggml's kvalues_iq4nl.</summary>
+    public static ReadOnlySpan<sbyte> Levels => [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+
+    private static Vector128<sbyte> LevelTable => Vector128.Create((sbyte)-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+
+    static int IBlock32Codes.WeightBlockBytes => BytesPerBlock;
+    static bool IBlock32Codes.HasMin => false;
+
+    public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) =>
+        Block32Kernels<IQ4_NLKernels>.DotScalar(weightRow, activationRow, length);
+
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) =>
+        Block32Kernels<IQ4_NLKernels>.Dot(weightRow, activationRow, length);
+
+    public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) =>
+        Block32Kernels<IQ4_NLKernels>.DequantizeScalar(blocks, destination);
+
+    public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination) =>
+        Block32Kernels<IQ4_NLKernels>.Dequantize(blocks, destination);
+
+    static void IBlock32Codes.DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes)
+    {
+        var levels = Levels;
+        for (int j = 0; j < BlockSize / 2; j++)
+        {
+            codes[j] = levels[block[QuantsOffset + j] & 0xF];
+            codes[j + 16] = levels[block[QuantsOffset + j] >> 4];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int IBlock32Codes.Code(ref byte block, int element)
+    {
+        int nibble = element < 16 ? Unsafe.Add(ref block, QuantsOffset + element) & 0xF : Unsafe.Add(ref block, QuantsOffset + element - 16) >> 4;
+        return Unsafe.Add(ref Unsafe.AsRef(in Levels[0]), nibble);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block)
+    {
+        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
+        var nibbles = Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
+        // vpshufb looks up within each 128-bit lane, so both lanes carry the table.
+        return Avx2.Shuffle(Vector256.Create(LevelTable, LevelTable), nibbles.AsSByte());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block)
+    {
+        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
+        var table = LevelTable;
+        return (Vector128.Shuffle(table, (packed & Vector128.Create((byte)0xF)).AsSByte()), Vector128.Shuffle(table, (packed >>> 4).AsSByte()));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Q5_0: blocks of 32 elements, 22 bytes (ggml's block_q5_0); activations are Q8_0.
+/// <code>
+/// offset 0 : f16 d        scale
+/// offset 2 : u32 qh       bit j = fifth bit of element j (little-endian)
+/// offset 6 : u8 qs[16]    element j      = d * (((qs[j] &amp; 0xF) | bit j  &lt;&lt; 4) - 16)
+///                         element j + 16 = d * (((qs[j] >> 4)  | bit j+16 &lt;&lt; 4) - 16)
+/// </code>
+/// Dot: Σ_blocks (d_w·d_a)·Σ (q − 16)·q8, see <see cref="Block32Kernels{TCodes}"/>.
+/// </summary>
+public readonly struct Q5_0Kernels : IBlock32Codes
+{
+    public const int BlockSize = 32;
+    public const int BytesPerBlock = 22;
+    private const int HighBitsOffset = 2;
+    private const int QuantsOffset = 6;
+
+    static int IBlock32Codes.WeightBlockBytes => BytesPerBlock;
+    static bool IBlock32Codes.HasMin => false;
+
+    public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) =>
+        Block32Kernels<Q5_0Kernels>.DotScalar(weightRow, activationRow, length);
+
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) =>
+        Block32Kernels<Q5_0Kernels>.Dot(weightRow, activationRow, length);
+
+    public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) =>
+        Block32Kernels<Q5_0Kernels>.DequantizeScalar(blocks, destination);
+
+    public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination) =>
+        Block32Kernels<Q5_0Kernels>.Dequantize(blocks, destination);
+
+    static void IBlock32Codes.DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes)
+    {
+        uint qh = BitConverter.ToUInt32(block[HighBitsOffset..]);
+        for (int j = 0; j < BlockSize / 2; j++)
+        {
+            codes[j] = (sbyte)(((block[QuantsOffset + j] & 0xF) | (int)((qh >> j) & 1) << 4) - 16);
+            codes[j + 16] = (sbyte)(((block[QuantsOffset + j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4) - 16);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int IBlock32Codes.Code(ref byte block, int element)
+    {
+        int nibble = element < 16 ? Unsafe.Add(ref block, QuantsOffset + element) & 0xF : Unsafe.Add(ref block, QuantsOffset + element - 16) >> 4;
+        return (nibble | FifthBits.Of(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)), element)) - 16;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block)
+    {
+        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
+        var nibbles = Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
+        var fifth = FifthBits.Spread256(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)));
+        return (nibbles | fifth).AsSByte() - Vector256.Create((sbyte)16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block)
+    {
+        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
+        var (fifthLow, fifthHigh) = FifthBits.Spread128(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)));
+        var sixteen = Vector128.Create((sbyte)16);
+        return (((packed & Vector128.Create((byte)0xF)) | fifthLow).AsSByte() - sixteen, ((packed >>> 4) | fifthHigh).AsSByte() - sixteen);
+    }
+}
