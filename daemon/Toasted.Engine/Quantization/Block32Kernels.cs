@@ -26,8 +26,8 @@ internal static class Block32Kernels<TCodes> where TCodes : struct, IBlock32Code
     private const int Q8_0QuantsOffset = 2;
     private const int MinOffset = 2;
 
-    private static int ActivationBlockBytes => TCodes.HasMin ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
-    private static nuint ActivationQuantsOffset => (nuint)(TCodes.HasMin ? Q8_1Kernels.QuantsOffset : Q8_0QuantsOffset);
+    internal static int ActivationBlockBytes => TCodes.HasMin ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
+    internal static nuint ActivationQuantsOffset => (nuint)(TCodes.HasMin ? Q8_1Kernels.QuantsOffset : Q8_0QuantsOffset);
 
     private static int Check(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
@@ -117,7 +117,7 @@ internal static class Block32Kernels<TCodes> where TCodes : struct, IBlock32Code
 
     /// <summary>The float steps of one block, exactly as <see cref="DotScalar"/> does them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float AddBlock(float sum, ref byte weightBlock, ref byte activationBlock, int isum)
+    internal static float AddBlock(float sum, ref byte weightBlock, ref byte activationBlock, int isum)
     {
         sum += Q8_0Kernels.Scale(ref weightBlock) * Q8_0Kernels.Scale(ref activationBlock) * isum;
         if (TCodes.HasMin)

@@ -41,6 +41,16 @@ public readonly struct IQ4_NLKernels : IBlock32Codes
     public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination) =>
         Block32Kernels<IQ4_NLKernels>.Dequantize(blocks, destination);
 
+    /// <summary>Four rows per pass sharing the activation loads; each row's result equals its <see cref="DotScalar"/>.</summary>
+    public static void DotRows(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination) =>
+        Block32RowsKernels<IQ4_NLKernels>.DotRows(weightRows, rowCount, activationRow, length, destination);
+
+    /// <summary>The twin of <see cref="DotRows"/>: <see cref="DotScalar"/> row by row.</summary>
+    public static void DotRowsScalar(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination) =>
+        ScalarRows.DotRows(weightRows, rowCount, activationRow, length, destination);
+
+    private static readonly RowByRowDots ScalarRows = new(DotScalar, BlockSize, BytesPerBlock);
+
     static void IBlock32Codes.DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes)
     {
         var levels = Levels;

@@ -1,10 +1,10 @@
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16, and the 32-element
-/// formats Q4_1, Q5_0, Q5_1, IQ4_NL): one call of the one-row dot per row. Float weights are two to four
-/// bytes per element, so their matrix × vector products are bound by memory traffic, not by the per-row
-/// overhead; for the 32-element formats it is the simple first step before a four-row kernel.
+/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16): one call of the one-row
+/// dot per row. Float weights are two to four bytes per element, so these matrix × vector products are bound
+/// by memory traffic, not by the per-row overhead. Over a scalar one-row dot it is also the twin of the
+/// four-row kernels that keep the one-row order (Q4_1, Q5_0, Q5_1, IQ4_NL).
 /// </summary>
 internal sealed class RowByRowDots(VecDot dot, int blockSize, int bytesPerBlock)
 {
