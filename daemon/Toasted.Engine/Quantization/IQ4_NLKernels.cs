@@ -64,15 +64,13 @@ public readonly struct IQ4_NLKernels : IBlock32Codes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int IBlock32Codes.Code(ref byte block, int element)
     {
-        int nibble = element < 16 ? Unsafe.Add(ref block, QuantsOffset + element) & 0xF : Unsafe.Add(ref block, QuantsOffset + element - 16) >> 4;
-        return Unsafe.Add(ref Unsafe.AsRef(in Levels[0]), nibble);
+        return Unsafe.Add(ref Unsafe.AsRef(in Levels[0]), PackedNibbles.Of(ref Unsafe.Add(ref block, QuantsOffset), element));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block)
     {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        var nibbles = Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
+        var nibbles = PackedNibbles.Split256(ref Unsafe.Add(ref block, QuantsOffset));
         // vpshufb looks up within each 128-bit lane, so both lanes carry the table.
         return Avx2.Shuffle(Vector256.Create(LevelTable, LevelTable), nibbles.AsSByte());
     }
@@ -80,8 +78,7 @@ public readonly struct IQ4_NLKernels : IBlock32Codes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block)
     {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        var table = LevelTable;
-        return (Vector128.Shuffle(table, (packed & Vector128.Create((byte)0xF)).AsSByte()), Vector128.Shuffle(table, (packed >>> 4).AsSByte()));
+        var (low, high) = PackedNibbles.Split128(ref Unsafe.Add(ref block, QuantsOffset));
+        return (Vector128.Shuffle(LevelTable, low.AsSByte()), Vector128.Shuffle(LevelTable, high.AsSByte()));
     }
 }

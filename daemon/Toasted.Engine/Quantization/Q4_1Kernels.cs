@@ -55,19 +55,18 @@ public readonly struct Q4_1Kernels : IBlock32Codes
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int IBlock32Codes.Code(ref byte block, int element) =>
-        element < 16 ? Unsafe.Add(ref block, QuantsOffset + element) & 0xF : Unsafe.Add(ref block, QuantsOffset + element - 16) >> 4;
+        PackedNibbles.Of(ref Unsafe.Add(ref block, QuantsOffset), element);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block)
     {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        return Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4).AsSByte();
+        return PackedNibbles.Split256(ref Unsafe.Add(ref block, QuantsOffset)).AsSByte();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block)
     {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        return ((packed & Vector128.Create((byte)0xF)).AsSByte(), (packed >>> 4).AsSByte());
+        var (low, high) = PackedNibbles.Split128(ref Unsafe.Add(ref block, QuantsOffset));
+        return (low.AsSByte(), high.AsSByte());
     }
 }

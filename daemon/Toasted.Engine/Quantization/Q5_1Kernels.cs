@@ -20,6 +20,7 @@ public readonly struct Q5_1Kernels : IBlock32Codes
     public const int BytesPerBlock = 24;
     private const int HighBitsOffset = 4;
     private const int QuantsOffset = 8;
+    private const sbyte Bias = 0;
 
     static int IBlock32Codes.WeightBlockBytes => BytesPerBlock;
     static bool IBlock32Codes.HasMin => true;
@@ -46,37 +47,18 @@ public readonly struct Q5_1Kernels : IBlock32Codes
 
     private static readonly RowByRowDots ScalarRows = new(DotScalar, BlockSize, BytesPerBlock);
 
-    static void IBlock32Codes.DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes)
-    {
-        uint qh = BitConverter.ToUInt32(block[HighBitsOffset..]);
-        for (int j = 0; j < BlockSize / 2; j++)
-        {
-            codes[j] = (sbyte)((block[QuantsOffset + j] & 0xF) | (int)((qh >> j) & 1) << 4);
-            codes[j + 16] = (sbyte)((block[QuantsOffset + j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4);
-        }
-    }
+    static void IBlock32Codes.DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes) =>
+        FiveBitCodes.DecodeScalar(block[HighBitsOffset..], block[QuantsOffset..], Bias, codes);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int IBlock32Codes.Code(ref byte block, int element)
-    {
-        int nibble = element < 16 ? Unsafe.Add(ref block, QuantsOffset + element) & 0xF : Unsafe.Add(ref block, QuantsOffset + element - 16) >> 4;
-        return (nibble | FifthBits.Of(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)), element));
-    }
+    static int IBlock32Codes.Code(ref byte block, int element) =>
+        FiveBitCodes.Of(ref Unsafe.Add(ref block, HighBitsOffset), ref Unsafe.Add(ref block, QuantsOffset), Bias, element);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block)
-    {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        var nibbles = Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
-        var fifth = FifthBits.Spread256(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)));
-        return (nibbles | fifth).AsSByte();
-    }
+    static Vector256<sbyte> IBlock32Codes.Codes256(ref byte block) =>
+        FiveBitCodes.Codes256(ref Unsafe.Add(ref block, HighBitsOffset), ref Unsafe.Add(ref block, QuantsOffset), Bias);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block)
-    {
-        var packed = Vector128.LoadUnsafe(ref block, QuantsOffset);
-        var (fifthLow, fifthHigh) = FifthBits.Spread128(FifthBits.Read(ref Unsafe.Add(ref block, HighBitsOffset)));
-        return (((packed & Vector128.Create((byte)0xF)) | fifthLow).AsSByte(), ((packed >>> 4) | fifthHigh).AsSByte());
-    }
+    static (Vector128<sbyte> Low, Vector128<sbyte> High) IBlock32Codes.Codes128(ref byte block) =>
+        FiveBitCodes.Codes128(ref Unsafe.Add(ref block, HighBitsOffset), ref Unsafe.Add(ref block, QuantsOffset), Bias);
 }

@@ -28,20 +28,10 @@ public static class Q8_1Kernels
         RowChecks.Bytes(destination, (long)blocks * BytesPerBlock, "destination");
         for (int b = 0; b < blocks; b++)
         {
-            var x = source.Slice(b * BlockSize, BlockSize);
             var block = destination.Slice(b * BytesPerBlock, BytesPerBlock);
-            float amax = 0;
-            for (int j = 0; j < BlockSize; j++) amax = MathF.Max(amax, MathF.Abs(x[j]));
-            float d = amax / 127f;
-            float inverse = amax != 0 ? 127f / amax : 0f;
+            float d = Q8_0Kernels.QuantizeBlockScalar(source.Slice(b * BlockSize, BlockSize), block, block[QuantsOffset..]);
             int sum = 0;
-            for (int j = 0; j < BlockSize; j++)
-            {
-                int q = (int)MathF.Round(x[j] * inverse, MidpointRounding.ToEven);
-                block[QuantsOffset + j] = (byte)(sbyte)q;
-                sum += q;
-            }
-            BitConverter.TryWriteBytes(block, Float16Bits.FromSingle(d));
+            for (int j = 0; j < BlockSize; j++) sum += (sbyte)block[QuantsOffset + j];
             BitConverter.TryWriteBytes(block[SumOffset..], Float16Bits.FromSingle(d * sum));
         }
     }
@@ -59,24 +49,12 @@ public static class Q8_1Kernels
         ref byte y = ref MemoryMarshal.GetReference(destination);
         for (int b = 0; b < blocks; b++)
         {
-            nuint xo = (nuint)(b * BlockSize), yo = (nuint)(b * BytesPerBlock);
-            var v0 = Vector256.LoadUnsafe(ref x, xo);
-            var v1 = Vector256.LoadUnsafe(ref x, xo + 8);
-            var v2 = Vector256.LoadUnsafe(ref x, xo + 16);
-            var v3 = Vector256.LoadUnsafe(ref x, xo + 24);
-            var max = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-            float amax = Q8_0Kernels.HorizontalMax(max);
-            float d = amax / 127f;
-            var inverse = Vector256.Create(amax != 0 ? 127f / amax : 0f);
-            var i0 = Q8_0Kernels.RoundToInt(v0 * inverse);
-            var i1 = Q8_0Kernels.RoundToInt(v1 * inverse);
-            var i2 = Q8_0Kernels.RoundToInt(v2 * inverse);
-            var i3 = Q8_0Kernels.RoundToInt(v3 * inverse);
-            int sum = Vector256.Sum((i0 + i1) + (i2 + i3));
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref y, yo), Float16Bits.FromSingle(d));
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref y, yo + SumOffset), Float16Bits.FromSingle(d * sum));
-            // Narrow keeps lane order: 16 shorts from (i0, i1), then from (i2, i3).
-            Vector256.Narrow(Vector256.Narrow(i0, i1), Vector256.Narrow(i2, i3)).AsByte().StoreUnsafe(ref y, yo + QuantsOffset);
+            ref byte block = ref Unsafe.Add(ref y, b * BytesPerBlock);
+            float d = Q8_0Kernels.QuantizeBlock(ref Unsafe.Add(ref x, b * BlockSize), ref block, ref Unsafe.Add(ref block, QuantsOffset));
+            // |q| ≤ 127, so the 16-bit sum of 32 quants cannot overflow.
+            var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref block, QuantsOffset).AsSByte());
+            int sum = Vector256.Sum(low + high);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref block, SumOffset), Float16Bits.FromSingle(d * sum));
         }
     }
 }
