@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Q5_1: blocks of 32 elements, 24 bytes (ggml's block_q5_0); activations are Q8_1.
+/// Q5_1: blocks of 32 elements, 24 bytes (ggml's block_q5_1); activations are Q8_1.
 /// <code>
 /// offset 0 : f16 d        scale
 /// offset 2 : f16 m        offset (the block minimum)
