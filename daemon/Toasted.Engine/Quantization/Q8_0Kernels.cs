@@ -164,16 +164,25 @@ public static class Q8_0Kernels
         RowChecks.Bytes(destination, (long)blocks * BytesPerBlock, "destination");
         for (int b = 0; b < blocks; b++)
         {
-            var x = source.Slice(b * BlockSize, BlockSize);
             var block = destination.Slice(b * BytesPerBlock, BytesPerBlock);
-            float amax = 0;
-            for (int j = 0; j < BlockSize; j++) amax = MathF.Max(amax, MathF.Abs(x[j]));
-            float d = amax / 127f;
-            float inverse = amax != 0 ? 127f / amax : 0f;
-            BitConverter.TryWriteBytes(block, Float16Bits.FromSingle(d));
-            for (int j = 0; j < BlockSize; j++)
-                block[QuantsOffset + j] = (byte)(sbyte)MathF.Round(x[j] * inverse, MidpointRounding.ToEven);
+            QuantizeBlockScalar(source.Slice(b * BlockSize, BlockSize), block, block[QuantsOffset..]);
         }
+    }
+
+    /// <summary>
+    /// One block: f16 d to <paramref name="scale"/>, the 32 quants to <paramref name="quants"/>. Returns the
+    /// unrounded d, from which Q8_1 derives its sum field.
+    /// </summary>
+    internal static float QuantizeBlockScalar(ReadOnlySpan<float> x, Span<byte> scale, Span<byte> quants)
+    {
+        float amax = 0;
+        for (int j = 0; j < BlockSize; j++) amax = MathF.Max(amax, MathF.Abs(x[j]));
+        float d = amax / 127f;
+        float inverse = amax != 0 ? 127f / amax : 0f;
+        BitConverter.TryWriteBytes(scale, Float16Bits.FromSingle(d));
+        for (int j = 0; j < BlockSize; j++)
+            quants[j] = (byte)(sbyte)MathF.Round(x[j] * inverse, MidpointRounding.ToEven);
+        return d;
     }
 
     public static void Quantize(ReadOnlySpan<float> source, Span<byte> destination)
@@ -189,21 +198,29 @@ public static class Q8_0Kernels
         ref byte y = ref MemoryMarshal.GetReference(destination);
         for (int b = 0; b < blocks; b++)
         {
-            nuint xo = (nuint)(b * BlockSize), yo = (nuint)(b * BytesPerBlock);
-            var v0 = Vector256.LoadUnsafe(ref x, xo);
-            var v1 = Vector256.LoadUnsafe(ref x, xo + 8);
-            var v2 = Vector256.LoadUnsafe(ref x, xo + 16);
-            var v3 = Vector256.LoadUnsafe(ref x, xo + 24);
-            var max = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-            float amax = HorizontalMax(max);
-            float d = amax / 127f;
-            var inverse = Vector256.Create(amax != 0 ? 127f / amax : 0f);
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref y, yo), Float16Bits.FromSingle(d));
-            var q01 = Vector256.Narrow(RoundToInt(v0 * inverse), RoundToInt(v1 * inverse));
-            var q23 = Vector256.Narrow(RoundToInt(v2 * inverse), RoundToInt(v3 * inverse));
-            // Narrow keeps lane order: 16 shorts from (v0, v1), then from (v2, v3).
-            Vector256.Narrow(q01, q23).AsByte().StoreUnsafe(ref y, yo + QuantsOffset);
+            ref byte block = ref Unsafe.Add(ref y, b * BytesPerBlock);
+            QuantizeBlock(ref Unsafe.Add(ref x, b * BlockSize), ref block, ref Unsafe.Add(ref block, QuantsOffset));
         }
+    }
+
+    /// <summary>The vector twin of <see cref="QuantizeBlockScalar"/>; needs <see cref="Vector256"/> acceleration.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float QuantizeBlock(ref float x, ref byte scale, ref byte quants)
+    {
+        var v0 = Vector256.LoadUnsafe(ref x);
+        var v1 = Vector256.LoadUnsafe(ref x, 8);
+        var v2 = Vector256.LoadUnsafe(ref x, 16);
+        var v3 = Vector256.LoadUnsafe(ref x, 24);
+        var max = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+        float amax = HorizontalMax(max);
+        float d = amax / 127f;
+        var inverse = Vector256.Create(amax != 0 ? 127f / amax : 0f);
+        Unsafe.WriteUnaligned(ref scale, Float16Bits.FromSingle(d));
+        var q01 = Vector256.Narrow(RoundToInt(v0 * inverse), RoundToInt(v1 * inverse));
+        var q23 = Vector256.Narrow(RoundToInt(v2 * inverse), RoundToInt(v3 * inverse));
+        // Narrow keeps lane order: 16 shorts from (v0, v1), then from (v2, v3).
+        Vector256.Narrow(q01, q23).AsByte().StoreUnsafe(ref quants);
+        return d;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

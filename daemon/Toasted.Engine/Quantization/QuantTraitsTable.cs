@@ -86,6 +86,34 @@ public static class QuantTraitsTable
             DotRows = new RowByRowDots(IQ4_XSKernels.Dot, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
             DotRowsScalar = new RowByRowDots(IQ4_XSKernels.DotScalar, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
         },
+        new()
+        {
+            Type = GgmlType.Q4_1, BlockSize = Q4_1Kernels.BlockSize, BytesPerBlock = Q4_1Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_1,
+            Dequantize = Q4_1Kernels.Dequantize, Dot = Q4_1Kernels.Dot,
+            DequantizeScalar = Q4_1Kernels.DequantizeScalar, DotScalar = Q4_1Kernels.DotScalar,
+            DotRows = Q4_1Kernels.DotRows, DotRowsScalar = Q4_1Kernels.DotRowsScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q5_0, BlockSize = Q5_0Kernels.BlockSize, BytesPerBlock = Q5_0Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
+            Dequantize = Q5_0Kernels.Dequantize, Dot = Q5_0Kernels.Dot,
+            DequantizeScalar = Q5_0Kernels.DequantizeScalar, DotScalar = Q5_0Kernels.DotScalar,
+            DotRows = Q5_0Kernels.DotRows, DotRowsScalar = Q5_0Kernels.DotRowsScalar,
+        },
+        new()
+        {
+            Type = GgmlType.Q5_1, BlockSize = Q5_1Kernels.BlockSize, BytesPerBlock = Q5_1Kernels.BytesPerBlock, ActivationType = GgmlType.Q8_1,
+            Dequantize = Q5_1Kernels.Dequantize, Dot = Q5_1Kernels.Dot,
+            DequantizeScalar = Q5_1Kernels.DequantizeScalar, DotScalar = Q5_1Kernels.DotScalar,
+            DotRows = Q5_1Kernels.DotRows, DotRowsScalar = Q5_1Kernels.DotRowsScalar,
+        },
+        new()
+        {
+            Type = GgmlType.IQ4_NL, BlockSize = IQ4_NLKernels.BlockSize, BytesPerBlock = IQ4_NLKernels.BytesPerBlock, ActivationType = GgmlType.Q8_0,
+            Dequantize = IQ4_NLKernels.Dequantize, Dot = IQ4_NLKernels.Dot,
+            DequantizeScalar = IQ4_NLKernels.DequantizeScalar, DotScalar = IQ4_NLKernels.DotScalar,
+            DotRows = IQ4_NLKernels.DotRows, DotRowsScalar = IQ4_NLKernels.DotRowsScalar,
+        },
     }.ToDictionary(row => row.Type);
 
     public static IEnumerable<GgmlType> SupportedTypes => Rows.Keys;

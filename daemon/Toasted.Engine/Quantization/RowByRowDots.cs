@@ -5,10 +5,12 @@ namespace Toasted.Engine.Quantization;
 /// types Q2_K, Q3_K, Q5_K, IQ4_XS): one call of the one-row dot per row. Float weights are two to four bytes
 /// per element, so these matrix × vector products are bound by memory traffic, not by the per-row overhead;
 /// for the super-block types a dedicated kernel could still share each activation load among several rows.
+/// Over a scalar one-row dot it is also the twin of the four-row kernels that keep the one-row order
+/// (Q4_1, Q5_0, Q5_1, IQ4_NL).
 /// </summary>
 internal sealed class RowByRowDots(VecDot dot, int blockSize, int bytesPerBlock)
 {
-    /// <summary>For float types: one element per block.</summary>
+    /// <summary>For one-element "blocks" (the float types).</summary>
     public RowByRowDots(VecDot dot, int bytesPerElement) : this(dot, 1, bytesPerElement) { }
 
     public void DotRows(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination)

@@ -152,6 +152,14 @@ public unsafe class QuantizedMatVecTests
                     for (int j = 0; j < 256; j++) decoded[256 * b + j] = d * (sbyte)activations[b * 292 + 4 + j];
                 }
                 break;
+            case GgmlType.Q8_1:
+                // f16 d, f16 s, int8 qs[32]; s only enters the dots, not the decoded values.
+                for (int b = 0; b < n / 32; b++)
+                {
+                    float d = (float)BitConverter.ToHalf(activations, b * 36);
+                    for (int j = 0; j < 32; j++) decoded[32 * b + j] = d * (sbyte)activations[b * 36 + 4 + j];
+                }
+                break;
             default:
                 QuantTraitsTable.Get(activationType).DequantizeScalar(activations, decoded);
                 break;

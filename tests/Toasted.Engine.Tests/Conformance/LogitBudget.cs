@@ -29,5 +29,9 @@ public sealed record LogitBudget(string Type, float MaxAbs, float Rms, float Min
         new LogitBudget("Q3_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.1 from itself"),
         new LogitBudget("Q5_K", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.13 from itself"),
         new LogitBudget("IQ4_XS", 0.2f, 3e-2f, 0.999f, "Q8_K activations; llama.cpp moves up to 0.09 from itself"),
+        new LogitBudget("Q4_1", 0.2f, 3e-2f, 0.999f, "Q8_1 activations; llama.cpp moves up to 6.6e-2 from itself"),
+        new LogitBudget("Q5_0", 0.2f, 3e-2f, 0.999f, "Q8_0 activations; llama.cpp moves up to 6.6e-2 from itself"),
+        new LogitBudget("Q5_1", 0.2f, 3e-2f, 0.999f, "Q8_1 activations; llama.cpp moves up to 6.4e-2 from itself"),
+        new LogitBudget("IQ4_NL", 0.2f, 3e-2f, 0.999f, "as Q4_0; CPU weight repacking changes llama.cpp's own result by 5.7e-2"),
     }.ToDictionary(b => b.Type);
 }

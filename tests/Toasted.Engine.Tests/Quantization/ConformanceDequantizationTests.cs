@@ -27,6 +27,14 @@ namespace Toasted.Engine.Tests.Quantization;
 /// <item>IQ4_XS: each 32 elements get the 16 non-uniform levels -127..113 times d ≈ amax32/127. The widest gap
 ///   between levels is 24 units (half of it 12/127 of amax) and the top level 113 leaves up to 14/127 uncovered;
 ///   with the scale search's slack the error stays below 16/127 ≈ amax256/8.</item>
+/// <item>Q4_1 / Q5_1: d = (max − min)/15 (or /31) and m = min, both stored as f16; the codes round (x − min)/d to
+///   nearest, so the error is at most d/2, plus 15·|f16(d) − d| (31· for Q5_1) and |f16(m) − m| for the stored fields.</item>
+/// <item>Q5_0: as Q4_0 on the grid -16..15: d = f16(max/-16), error at most one step |d| plus 16·|f16(d) − d|.</item>
+/// <item>IQ4_NL: d comes from a search, so it is read from the block. Inside the grid [-127·d, 113·d] a value is
+///   at most half the widest gap between neighbouring levels (24/2 = 12 steps |d|) from its level; outside it the
+///   distance to the grid's end is added. The code was chosen with the unrounded d, which is within half an f16 ulp
+///   (2⁻¹¹ relative) of the stored one, moving a level by up to 127·2⁻¹¹·|d|. Row RMS error: see
+///   <see cref="IQ4_NLRowRmsBound"/>.</item>
 /// </list>
 /// </summary>
 [Category("Kernels")]
@@ -40,6 +48,10 @@ public class ConformanceDequantizationTests
     // models measure 2.16% (Q6_K) and 8.6% (Q4_K); a misread layout gives errors near 100%.
     private const double Q6_KRowRmsBound = 0.025;
     private const double Q4_KRowRmsBound = 0.095;
+    // IQ4_NL's 15 gaps over [-127, 113]·d average 16 steps, as a uniform 4-bit grid (6.7% like Q4_K), but they
+    // widen to 24 at the ends where the block's largest weights fall, so up to ~1.5× that; the worst row of
+    // the model measures 8.9%.
+    private const double IQ4_NLRowRmsBound = 0.11;
 
     // The same estimate (RMS error = step/√12, relative to a/√3, i.e. step/2a) for the other super-block types:
     // Q5_K step 2a/31 → 3.2%; Q3_K step a/4 → 12.5%; Q2_K step 2a/3 → 33%; IQ4_XS, whose 16 levels are on average
@@ -61,6 +73,10 @@ public class ConformanceDequantizationTests
     [TestCase("conf-llama-Q3_K.gguf")]
     [TestCase("conf-llama-Q5_K.gguf")]
     [TestCase("conf-llama-IQ4_XS.gguf")]
+    [TestCase("conf-llama-Q4_1.gguf")]
+    [TestCase("conf-llama-Q5_0.gguf")]
+    [TestCase("conf-llama-Q5_1.gguf")]
+    [TestCase("conf-llama-IQ4_NL.gguf")]
     public void Every_tensor_dequantizes_to_the_F32_master_within_its_format_bound(string modelFile)
     {
         var shipped = Path.Combine(SharedKit.Require("corpus/conformance/models"), modelFile);
@@ -130,6 +146,18 @@ public class ConformanceDequantizationTests
             case GgmlType.IQ4_XS:
                 CheckBlockMax(x, y, 256, amax: true, divisor: 8, where);
                 return CheckRms(x, y, IQ4_XSRowRmsBound, where);
+            case GgmlType.Q4_1:
+                CheckWithMin(encoded, x, y, levels: 15, blockBytes: 20, where);
+                break;
+            case GgmlType.Q5_1:
+                CheckWithMin(encoded, x, y, levels: 31, blockBytes: 24, where);
+                break;
+            case GgmlType.Q5_0:
+                CheckQ5_0(encoded, x, y, where);
+                break;
+            case GgmlType.IQ4_NL:
+                CheckIQ4_NL(encoded, x, y, where);
+                return CheckRms(x, y, IQ4_NLRowRmsBound, where);
             default:
                 Assert.Fail($"{where}: no bound for {type}");
                 break;
@@ -174,6 +202,58 @@ public class ConformanceDequantizationTests
             double bound = Math.Abs(d) + 8 * Math.Abs((double)stored - d) + 1e-6 * amax;
             for (int j = 0; j < 32; j++)
                 Within(y[32 * b + j], x[32 * b + j], bound, where, 32 * b + j);
+        }
+    }
+
+    private static void CheckWithMin(ReadOnlySpan<byte> encoded, ReadOnlySpan<float> x, float[] y, int levels, int blockBytes, string where)
+    {
+        for (int b = 0; b < x.Length / 32; b++)
+        {
+            float min = float.MaxValue, max = float.MinValue;
+            for (int j = 0; j < 32; j++) { min = Math.Min(min, x[32 * b + j]); max = Math.Max(max, x[32 * b + j]); }
+            float d = (max - min) / levels;
+            var storedD = BitConverter.ToHalf(encoded[(blockBytes * b)..]);
+            var storedM = BitConverter.ToHalf(encoded[(blockBytes * b + 2)..]);
+            Assert.That(storedD, Is.EqualTo((Half)d), $"{where} block {b} scale");
+            Assert.That(storedM, Is.EqualTo((Half)min), $"{where} block {b} minimum");
+            double bound = d / 2.0 + levels * Math.Abs((double)storedD - d) + Math.Abs((double)storedM - min) + 1e-6 * (Math.Abs(min) + Math.Abs(max));
+            for (int j = 0; j < 32; j++)
+                Within(y[32 * b + j], x[32 * b + j], bound, where, 32 * b + j);
+        }
+    }
+
+    private static void CheckQ5_0(ReadOnlySpan<byte> encoded, ReadOnlySpan<float> x, float[] y, string where)
+    {
+        for (int b = 0; b < x.Length / 32; b++)
+        {
+            float amax = 0, max = 0;
+            for (int j = 0; j < 32; j++)
+            {
+                float v = x[32 * b + j];
+                if (Math.Abs(v) > amax) { amax = Math.Abs(v); max = v; }
+            }
+            float d = max / -16f;
+            var stored = BitConverter.ToHalf(encoded[(22 * b)..]);
+            Assert.That(stored, Is.EqualTo((Half)d), $"{where} block {b} scale");
+            double bound = Math.Abs(d) + 16 * Math.Abs((double)stored - d) + 1e-6 * amax;
+            for (int j = 0; j < 32; j++)
+                Within(y[32 * b + j], x[32 * b + j], bound, where, 32 * b + j);
+        }
+    }
+
+    private static void CheckIQ4_NL(ReadOnlySpan<byte> encoded, ReadOnlySpan<float> x, float[] y, string where)
+    {
+        for (int b = 0; b < x.Length / 32; b++)
+        {
+            double d = (double)BitConverter.ToHalf(encoded[(18 * b)..]);
+            double gridLow = Math.Min(-127 * d, 113 * d), gridHigh = Math.Max(-127 * d, 113 * d);
+            for (int j = 0; j < 32; j++)
+            {
+                double v = x[32 * b + j];
+                double outside = Math.Max(0, Math.Max(v - gridHigh, gridLow - v));
+                double bound = 12 * Math.Abs(d) + outside + 127 * Math.Abs(d) * Math.Pow(2, -11) + 1e-6 * Math.Abs(v);
+                Within(y[32 * b + j], x[32 * b + j], bound, where, 32 * b + j);
+            }
         }
     }
 

@@ -29,6 +29,10 @@ public class DotAgreementTests
     [TestCase("conf-llama-Q3_K.gguf")]
     [TestCase("conf-llama-Q5_K.gguf")]
     [TestCase("conf-llama-IQ4_XS.gguf")]
+    [TestCase("conf-llama-Q4_1.gguf")]
+    [TestCase("conf-llama-Q5_0.gguf")]
+    [TestCase("conf-llama-Q5_1.gguf")]
+    [TestCase("conf-llama-IQ4_NL.gguf")]
     public void Dot_of_quantized_activations_agrees_with_the_exact_dot_of_decoded_weights(string modelFile)
     {
         var path = Path.Combine(SharedKit.Require("corpus/conformance/models"), modelFile);
@@ -62,13 +66,34 @@ public class DotAgreementTests
                     allowedDrift += Math.Abs(w[i]) * roundingBound[i];
                 }
                 string where = $"{modelFile} {info.Name} ({info.Type}) row {r}";
-                double summation = 4 * n * 6e-8 * magnitude + 1e-30;
+                double summation = 4 * n * 6e-8 * magnitude + StoredSumDrift(info.Type, row, activation, n) + 1e-30;
                 Assert.That(Math.Abs(dot - decodedDot), Is.LessThanOrEqualTo(summation), $"{where}: against the decoded rows");
                 Assert.That(Math.Abs(dot - unquantizedDot), Is.LessThanOrEqualTo(allowedDrift + summation), $"{where}: against unquantized activations");
                 checkedRows++;
             }
         }
         Assert.That(checkedRows, Is.GreaterThan(100));
+    }
+
+    /// <summary>
+    /// Q4_1 / Q5_1 take each block's offset m times the activation's stored s = f16(d·Σq), not times the decoded
+    /// f16(d)·Σq: the two differ by the f16 roundings of d and s, which this allows, Σ |m|·|s − f16(d)·Σq|.
+    /// </summary>
+    private static double StoredSumDrift(GgmlType weightType, ReadOnlySpan<byte> row, byte[] activation, int n)
+    {
+        if (weightType is not (GgmlType.Q4_1 or GgmlType.Q5_1)) return 0;
+        int weightBytes = weightType == GgmlType.Q4_1 ? 20 : 24;
+        double drift = 0;
+        for (int b = 0; b < n / 32; b++)
+        {
+            double m = (double)BitConverter.ToHalf(row[(weightBytes * b + 2)..]);
+            double d = (double)BitConverter.ToHalf(activation, 36 * b);
+            double s = (double)BitConverter.ToHalf(activation, 36 * b + 2);
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += (sbyte)activation[36 * b + 4 + j];
+            drift += Math.Abs(m) * Math.Abs(s - d * sum);
+        }
+        return drift;
     }
 
     private static float[] DecodeActivation(GgmlType type, byte[] activation, int n)
@@ -83,6 +108,13 @@ public class DotAgreementTests
                     for (int j = 0; j < 256; j++) y[256 * b + j] = d * (sbyte)activation[292 * b + 4 + j];
                 }
                 break;
+            case GgmlType.Q8_1:
+                for (int b = 0; b < n / 32; b++)
+                {
+                    float d = (float)BitConverter.ToHalf(activation, 36 * b);
+                    for (int j = 0; j < 32; j++) y[32 * b + j] = d * (sbyte)activation[36 * b + 4 + j];
+                }
+                break;
             default:
                 // F16, BF16 and Q8_0 activations are stored exactly like weights of that type.
                 QuantTraitsTable.Get(type).DequantizeScalar(activation, y);
@@ -95,7 +127,7 @@ public class DotAgreementTests
     private static double[] ActivationRoundingBound(GgmlType type, float[] x, byte[] activation)
     {
         var bound = new double[x.Length];
-        int blockSize = type switch { GgmlType.Q8_0 => 32, GgmlType.Q8_K => 256, _ => 1 };
+        int blockSize = type switch { GgmlType.Q8_0 or GgmlType.Q8_1 => 32, GgmlType.Q8_K => 256, _ => 1 };
         for (int b = 0; b < x.Length / blockSize; b++)
         {
             double amax = 0;
@@ -108,6 +140,7 @@ public class DotAgreementTests
                     GgmlType.F16 => Math.Abs(x[i]) * Math.Pow(2, -11) + Math.Pow(2, -25),
                     GgmlType.BF16 => Math.Abs(x[i]) * Math.Pow(2, -8),
                     GgmlType.Q8_0 => amax / 254 + 127 * Math.Abs((double)BitConverter.ToHalf(activation, 34 * b) - amax / 127) + 1e-6 * amax,
+                    GgmlType.Q8_1 => amax / 254 + 127 * Math.Abs((double)BitConverter.ToHalf(activation, 36 * b) - amax / 127) + 1e-6 * amax,
                     GgmlType.Q8_K => amax / 254 + 1e-6 * amax,
                     _ => 0,
                 };

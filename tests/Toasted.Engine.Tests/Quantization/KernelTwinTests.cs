@@ -11,7 +11,8 @@ namespace Toasted.Engine.Tests.Quantization;
 [Category("Kernels")]
 public class KernelTwinTests
 {
-    private static readonly GgmlType[] IntegerTypes = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] IntegerTypes = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.IQ4_XS, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL];
     private static readonly GgmlType[] FloatTypes = [GgmlType.F32, GgmlType.F16, GgmlType.BF16];
     private static readonly int[] BlockCounts = [1, 2, 3, 5, 7, 8, 9, 16, 33];
     private static readonly int[] FloatLengths = [1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 255, 1000, 4099];

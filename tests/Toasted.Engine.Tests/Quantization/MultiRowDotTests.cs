@@ -12,7 +12,8 @@ namespace Toasted.Engine.Tests.Quantization;
 [Category("Kernels")]
 public class MultiRowDotTests
 {
-    private static readonly GgmlType[] IntegerTypes = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] IntegerTypes = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.IQ4_XS, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL];
     private static readonly GgmlType[] FloatTypes = [GgmlType.F32, GgmlType.F16, GgmlType.BF16];
     private static readonly int[] BlockCounts = [1, 3, 7, 8, 9, 16, 17, 33];
     private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 7, 9, 13];
@@ -61,7 +62,8 @@ public class MultiRowDotTests
     {
         var traits = QuantTraitsTable.Get(type);
         var rng = new Random(777 + (int)type * 10 + (int)pattern);
-        bool keepsOneRowOrder = type is GgmlType.Q4_K or GgmlType.Q6_K or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q5_K or GgmlType.IQ4_XS;
+        bool keepsOneRowOrder = type is GgmlType.Q4_K or GgmlType.Q6_K or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q5_K or GgmlType.IQ4_XS
+            or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.IQ4_NL; // one-row dot per row
         foreach (int blocks in BlockCounts)
         {
             const int rows = 5;

@@ -19,6 +19,10 @@ public class QuantTraitsTableTests
         (GgmlType.Q3_K, 256, 256 / 8 + 256 / 4 + 12 + 2, GgmlType.Q8_K),      // hmask[32], qs[64], scales[12], f16 d
         (GgmlType.Q5_K, 256, 2 + 2 + 12 + 256 / 8 + 256 / 2, GgmlType.Q8_K),  // f16 d, f16 dmin, scales[12], qh[32], qs[128]
         (GgmlType.IQ4_XS, 256, 2 + 2 + 256 / 64 + 256 / 2, GgmlType.Q8_K),    // f16 d, u16 scales_h, scales_l[4], qs[128]
+        (GgmlType.Q4_1, 32, 2 + 2 + 32 / 2, GgmlType.Q8_1),         // f16 d, f16 m, u8 qs[16]
+        (GgmlType.Q5_0, 32, 2 + 4 + 32 / 2, GgmlType.Q8_0),         // f16 d, u8 qh[4], u8 qs[16]
+        (GgmlType.Q5_1, 32, 2 + 2 + 4 + 32 / 2, GgmlType.Q8_1),     // f16 d, f16 m, u8 qh[4], u8 qs[16]
+        (GgmlType.IQ4_NL, 32, 2 + 32 / 2, GgmlType.Q8_0),           // f16 d, u8 qs[16]
     ];
 
     [Test]
@@ -44,13 +48,14 @@ public class QuantTraitsTableTests
     public void Activation_formats_have_ggml_struct_sizes()
     {
         Assert.That(ActivationQuantizer.RowBytes(GgmlType.Q8_0, 64), Is.EqualTo(2 * (2 + 32)));
+        Assert.That(ActivationQuantizer.RowBytes(GgmlType.Q8_1, 64), Is.EqualTo(2 * (2 + 2 + 32))); // f16 d, f16 s, int8 qs[32]
+        Assert.That(GgmlTypeLayout.RowBytes(GgmlType.Q8_1, 64), Is.EqualTo(ActivationQuantizer.RowBytes(GgmlType.Q8_1, 64)));
         Assert.That(ActivationQuantizer.RowBytes(GgmlType.Q8_K, 512), Is.EqualTo(2 * (4 + 256 + 16 * 2))); // f32 d, qs[256], i16 bsums[16]
         Assert.That(GgmlTypeLayout.RowBytes(GgmlType.Q8_K, 512), Is.EqualTo(ActivationQuantizer.RowBytes(GgmlType.Q8_K, 512)));
         Assert.That(ActivationQuantizer.RowBytes(GgmlType.F16, 10), Is.EqualTo(20));
         Assert.That(ActivationQuantizer.RowBytes(GgmlType.F32, 10), Is.EqualTo(40));
     }
 
-    [TestCase(GgmlType.Q4_1)]
     [TestCase(GgmlType.IQ2_XXS)]
     [TestCase(GgmlType.TQ2_0)]
     public void Unsupported_type_is_refused_by_name(GgmlType type)

@@ -86,6 +86,15 @@ public static class RandomRows
                 case GgmlType.IQ4_XS:
                     BitConverter.TryWriteBytes(block, Scale());
                     break;
+                case GgmlType.Q5_0:
+                case GgmlType.IQ4_NL:
+                    BitConverter.TryWriteBytes(block, Scale());
+                    break;
+                case GgmlType.Q4_1:
+                case GgmlType.Q5_1:
+                    BitConverter.TryWriteBytes(block, Scale());
+                    BitConverter.TryWriteBytes(block[2..], Scale());
+                    break;
             }
         }
         return row;
