@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Toasted.Daemon.Benchmarking;
+using Toasted.Daemon.ModelInfo;
+using Toasted.Daemon.Perplexity;
 using Toasted.Engine.Inference;
 using Toasted.Daemon.Hosting;
 using Toasted.Daemon.Inference;
@@ -18,6 +20,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "bench") return Bench(args[1..]);
+        if (args.Length > 0 && args[0] == "perplexity") return Perplexity(args[1..]);
+        if (args.Length > 0 && args[0] == "info") return Info(args[1..]);
 
         ParsedCommandLine command;
         try
@@ -88,6 +92,52 @@ public static class Program
         catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException)
         {
             Console.Error.WriteLine("toasted bench: " + exception.Message);
+            return Failure;
+        }
+    }
+
+    private static int Perplexity(string[] args)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            Console.Out.WriteLine(PerplexityArguments.HelpText);
+            return 0;
+        }
+        try
+        {
+            return PerplexityCommand.Run(PerplexityArguments.Parse(args), Console.Out, Console.Error);
+        }
+        catch (UsageException exception)
+        {
+            Console.Error.WriteLine("toasted perplexity: " + exception.Message);
+            return UsageError;
+        }
+        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("toasted perplexity: " + exception.Message);
+            return Failure;
+        }
+    }
+
+    private static int Info(string[] args)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            Console.Out.WriteLine(ModelInfoArguments.HelpText);
+            return 0;
+        }
+        try
+        {
+            return ModelInfoCommand.Run(ModelInfoArguments.Parse(args), Console.Out);
+        }
+        catch (UsageException exception)
+        {
+            Console.Error.WriteLine("toasted info: " + exception.Message);
+            return UsageError;
+        }
+        catch (Exception exception) when (exception is Toasted.Engine.Gguf.GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("toasted info: " + exception.Message);
             return Failure;
         }
     }
