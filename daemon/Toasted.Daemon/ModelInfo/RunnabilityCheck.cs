@@ -19,6 +19,8 @@ public static class RunnabilityCheck
         else if (ArchitectureRegistry.Create(architecture) is null)
             reasons.Add($"architecture '{architecture}' is not supported (supported: {string.Join(", ", ArchitectureRegistry.Supported)})");
 
+        if (tensorTypes.Count == 0)
+            reasons.Add("the file holds no tensors (a vocabulary-only file)");
         foreach (var usage in tensorTypes.Where(u => !QuantTraitsTable.IsSupported(u.Type)))
             reasons.Add($"tensor type {usage.Type} ({usage.Count} tensor{(usage.Count == 1 ? "" : "s")}) is not supported");
 
