@@ -113,8 +113,18 @@ public static class ModelSummaryReader
         var result = new List<long>(array.Count);
         foreach (var item in array.Items)
         {
-            if (item is not (byte or sbyte or ushort or short or uint or int or long or ulong)) return null;
-            result.Add(Convert.ToInt64(item, System.Globalization.CultureInfo.InvariantCulture));
+            // Any element that is not an integer a long can hold makes the whole list unusable.
+            switch (item)
+            {
+                case byte or sbyte or ushort or short or uint or int or long:
+                    result.Add(Convert.ToInt64(item, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case ulong wide when wide <= long.MaxValue:
+                    result.Add((long)wide);
+                    break;
+                default:
+                    return null;
+            }
         }
         return result;
     }

@@ -30,6 +30,9 @@ public sealed class PerplexityRun
             throw new PerplexityInputException($"the batch size must be at least 1, not {options.BatchSize}");
         if (options.MaxChunks < 0)
             throw new PerplexityInputException($"the chunk limit must not be negative, not {options.MaxChunks}");
+        // An EOS appended to the text would be scored as if the text ended there; llama.cpp refuses such models too.
+        if (model.Tokenizer.AddEos)
+            throw new PerplexityInputException("the model's tokenizer appends EOS to every text, which this measurement does not allow");
         _model = model;
         _options = options;
     }
