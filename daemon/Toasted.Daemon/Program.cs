@@ -73,71 +73,40 @@ public static class Program
         }
     }
 
-    private static int Bench(string[] args)
-    {
-        if (args.Contains("-h") || args.Contains("--help"))
-        {
-            Console.Out.WriteLine(BenchOptions.HelpText);
-            return 0;
-        }
-        try
-        {
-            return BenchCommand.Run(BenchOptions.Parse(args), Console.Out, Console.Error);
-        }
-        catch (UsageException exception)
-        {
-            Console.Error.WriteLine("toasted bench: " + exception.Message);
-            return UsageError;
-        }
-        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException)
-        {
-            Console.Error.WriteLine("toasted bench: " + exception.Message);
-            return Failure;
-        }
-    }
+    private static int Bench(string[] args) =>
+        RunOnce("bench", BenchOptions.HelpText, args, () => BenchCommand.Run(BenchOptions.Parse(args), Console.Out, Console.Error));
 
-    private static int Perplexity(string[] args)
-    {
-        if (args.Contains("-h") || args.Contains("--help"))
-        {
-            Console.Out.WriteLine(PerplexityArguments.HelpText);
-            return 0;
-        }
-        try
-        {
-            return PerplexityCommand.Run(PerplexityArguments.Parse(args), Console.Out, Console.Error);
-        }
-        catch (UsageException exception)
-        {
-            Console.Error.WriteLine("toasted perplexity: " + exception.Message);
-            return UsageError;
-        }
-        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine("toasted perplexity: " + exception.Message);
-            return Failure;
-        }
-    }
+    private static int Perplexity(string[] args) =>
+        RunOnce("perplexity", PerplexityArguments.HelpText, args, () => PerplexityCommand.Run(PerplexityArguments.Parse(args), Console.Out, Console.Error));
 
-    private static int Info(string[] args)
+    private static int Info(string[] args) =>
+        RunOnce("info", ModelInfoArguments.HelpText, args, () => ModelInfoCommand.Run(ModelInfoArguments.Parse(args), Console.Out));
+
+    /// <summary>
+    /// A command that runs once and exits: its help on -h, else its exit code; a bad command line
+    /// is exit 2, and a model file that cannot be read, parsed or run is exit 1, each with one line
+    /// on stderr naming the command.
+    /// </summary>
+    private static int RunOnce(string command, string helpText, string[] args, Func<int> run)
     {
         if (args.Contains("-h") || args.Contains("--help"))
         {
-            Console.Out.WriteLine(ModelInfoArguments.HelpText);
+            Console.Out.WriteLine(helpText);
             return 0;
         }
         try
         {
-            return ModelInfoCommand.Run(ModelInfoArguments.Parse(args), Console.Out);
+            return run();
         }
         catch (UsageException exception)
         {
-            Console.Error.WriteLine("toasted info: " + exception.Message);
+            Console.Error.WriteLine($"toasted {command}: {exception.Message}");
             return UsageError;
         }
-        catch (Exception exception) when (exception is Toasted.Engine.Gguf.GgufFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException
+                                          or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("toasted info: " + exception.Message);
+            Console.Error.WriteLine($"toasted {command}: {exception.Message}");
             return Failure;
         }
     }

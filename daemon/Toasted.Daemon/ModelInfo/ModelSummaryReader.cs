@@ -93,18 +93,7 @@ public static class ModelSummaryReader
     private static string? TokenText(string[]? tokens, long? id) =>
         tokens is not null && id is >= 0 && id < tokens.Length ? tokens[(int)id.Value] : null;
 
-    private static long? Integer(GgufMetadata metadata, string key)
-    {
-        if (!metadata.TryGet(key, out var value)) return null;
-        try
-        {
-            return value.AsInteger();
-        }
-        catch (InvalidCastException)
-        {
-            return null;
-        }
-    }
+    private static long? Integer(GgufMetadata metadata, string key) => Scalar(metadata, key, value => value.AsInteger());
 
     private static List<long>? Integers(GgufMetadata metadata, string key)
     {
@@ -129,15 +118,18 @@ public static class ModelSummaryReader
         return result;
     }
 
-    private static double? Number(GgufMetadata metadata, string key)
+    private static double? Number(GgufMetadata metadata, string key) => Scalar(metadata, key, value => value.AsDouble());
+
+    private static T? Scalar<T>(GgufMetadata metadata, string key, Func<GgufValue, T> convert) where T : struct
     {
         if (!metadata.TryGet(key, out var value)) return null;
         try
         {
-            return value.AsDouble();
+            return convert(value);
         }
         catch (InvalidCastException)
         {
+            // A value of another type (a string, an array, a ulong past long) is as good as absent here.
             return null;
         }
     }
