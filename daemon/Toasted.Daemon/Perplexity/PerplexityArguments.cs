@@ -1,5 +1,6 @@
 using System.Globalization;
 using Toasted.Daemon.Hosting;
+using Toasted.Engine.Evaluation;
 
 namespace Toasted.Daemon.Perplexity;
 
@@ -20,7 +21,7 @@ public sealed record PerplexityArguments(string ModelPath, string TextPath, int 
         cache with BOS as its first token, and only the second half of each chunk scored.
           -m, --model PATH      the GGUF file
           -f, --file PATH       the text (one trailing newline is dropped, as llama.cpp does)
-          -c, --ctx-size N      tokens per chunk (default 512; the text needs at least 2·N tokens)
+          -c, --ctx-size N      tokens per chunk (default 512, at least 3; the text needs 2·N tokens)
               --chunks K        score at most K chunks (default: all)
           -b, --batch-size N    tokens per evaluation batch (default 2048; at most one chunk)
           -t, --threads N       compute threads (default: one per core)
@@ -40,7 +41,8 @@ public sealed record PerplexityArguments(string ModelPath, string TextPath, int 
             {
                 case "-m" or "--model": model = Value(); break;
                 case "-f" or "--file": text = Value(); break;
-                case "-c" or "--ctx-size": context = Integer(name, Value(), minimum: 1); break;
+                // Checked here as well as in the engine, so a bad -c fails before a large model is loaded.
+                case "-c" or "--ctx-size": context = Integer(name, Value(), minimum: PerplexityOptions.MinContextLength); break;
                 case "--chunks": chunks = Integer(name, Value(), minimum: 1); break;
                 case "-b" or "--batch-size": batch = Integer(name, Value(), minimum: 1); break;
                 case "-t" or "--threads": threads = Integer(name, Value(), minimum: 1); break;
