@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Toasted.Daemon.Benchmarking;
+using Toasted.Daemon.ModelInfo;
+using Toasted.Daemon.Perplexity;
 using Toasted.Engine.Inference;
 using Toasted.Daemon.Hosting;
 using Toasted.Daemon.Inference;
@@ -18,6 +20,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "bench") return Bench(args[1..]);
+        if (args.Length > 0 && args[0] == "perplexity") return Perplexity(args[1..]);
+        if (args.Length > 0 && args[0] == "info") return Info(args[1..]);
 
         ParsedCommandLine command;
         try
@@ -69,25 +73,40 @@ public static class Program
         }
     }
 
-    private static int Bench(string[] args)
+    private static int Bench(string[] args) =>
+        RunOnce("bench", BenchOptions.HelpText, args, () => BenchCommand.Run(BenchOptions.Parse(args), Console.Out, Console.Error));
+
+    private static int Perplexity(string[] args) =>
+        RunOnce("perplexity", PerplexityArguments.HelpText, args, () => PerplexityCommand.Run(PerplexityArguments.Parse(args), Console.Out, Console.Error));
+
+    private static int Info(string[] args) =>
+        RunOnce("info", ModelInfoArguments.HelpText, args, () => ModelInfoCommand.Run(ModelInfoArguments.Parse(args), Console.Out));
+
+    /// <summary>
+    /// A command that runs once and exits: its help on -h, else its exit code; a bad command line
+    /// is exit 2, and a model file that cannot be read, parsed or run is exit 1, each with one line
+    /// on stderr naming the command.
+    /// </summary>
+    private static int RunOnce(string command, string helpText, string[] args, Func<int> run)
     {
         if (args.Contains("-h") || args.Contains("--help"))
         {
-            Console.Out.WriteLine(BenchOptions.HelpText);
+            Console.Out.WriteLine(helpText);
             return 0;
         }
         try
         {
-            return BenchCommand.Run(BenchOptions.Parse(args), Console.Out, Console.Error);
+            return run();
         }
         catch (UsageException exception)
         {
-            Console.Error.WriteLine("toasted bench: " + exception.Message);
+            Console.Error.WriteLine($"toasted {command}: {exception.Message}");
             return UsageError;
         }
-        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException)
+        catch (Exception exception) when (exception is ModelLoadException or Toasted.Engine.Gguf.GgufFormatException
+                                          or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("toasted bench: " + exception.Message);
+            Console.Error.WriteLine($"toasted {command}: {exception.Message}");
             return Failure;
         }
     }

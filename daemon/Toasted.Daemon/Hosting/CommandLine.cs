@@ -22,6 +22,8 @@ public static class CommandLine
                        [--fallback-model PATH]
                toasted find-model [FALLBACK_PATH]
                toasted bench -m MODEL [-p N] [-n N] [-d N] [-r N] [-t N] [-o md|json|jsonl]
+               toasted perplexity -m MODEL -f TEXT [-c N] [--chunks K] [-b N] [-t N]
+               toasted info MODEL [--json]
                toasted --help | --version
 
         Serves one GGUF model on a Unix socket for `toast` and other clients (wire protocol v1).
@@ -38,6 +40,7 @@ public static class CommandLine
           -h, --help             this text
               --version          the version
 
+        bench, perplexity and info run once and exit; `toasted COMMAND --help` describes each.
         find-model prints the path of the model `--model auto` would load: $TOASTED_MODEL, else a
         GGUF in the Hugging Face hub cache, else an Ollama model blob, else FALLBACK_PATH.
         Stop the daemon with SIGTERM or Ctrl-C: running requests end with error `cancelled`.
