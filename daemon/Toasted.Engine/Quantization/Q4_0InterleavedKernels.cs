@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -22,9 +21,6 @@ public static unsafe class Q4_0InterleavedKernels
     /// <summary>Per activation block: four 64-byte quant patterns (vector 0 low/high, vector 1 low/high) and 16 int biases.</summary>
     private const int DigestBlockBytes = 5 * 64;
 
-    [ThreadStatic] private static byte* _scratch;
-    [ThreadStatic] private static long _scratchBytes;
-
     /// <summary>As <see cref="Q4_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
     {
@@ -34,7 +30,7 @@ public static unsafe class Q4_0InterleavedKernels
             return;
         }
         if (groups <= 0) return;
-        byte* digest = Scratch((long)blocks * (DigestBlockBytes + sizeof(float)));
+        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
         float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
         FillDigest(activation, blocks, digest, activationScales);
         if (Int8MultiplyAdd.Is512Supported)
@@ -95,7 +91,7 @@ public static unsafe class Q4_0InterleavedKernels
                     + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load((sbyte*)d + 128))
                     + Avx512BW.MultiplyAddAdjacent((w1.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load((sbyte*)d + 192));
                 var ints = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One) - Vector512.Load((int*)(d + 256));
-                var scales = FiniteHalfToSingle(Vector128.Load((ushort*)column)) * Vector256.Create(activationScales[b]);
+                var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
                 accumulator = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), Vector512.Create(scales, scales), accumulator);
             }
             (accumulator.GetLower() + accumulator.GetUpper()).Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
@@ -114,7 +110,7 @@ public static unsafe class Q4_0InterleavedKernels
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
                 byte* d = digest + (long)b * DigestBlockBytes;
-                var scales = FiniteHalfToSingle(Vector128.Load((ushort*)column)) * Vector256.Create(activationScales[b]);
+                var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
                 lowLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column, d, 0, mask)), scales, lowLanes);
                 highLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column, d, 32, mask)), scales, highLanes);
             }
@@ -148,29 +144,5 @@ public static unsafe class Q4_0InterleavedKernels
         var pairs = Avx2.MultiplyAddAdjacent(low0, a0) + Avx2.MultiplyAddAdjacent(high0, a1)
             + Avx2.MultiplyAddAdjacent(low1, a2) + Avx2.MultiplyAddAdjacent(high1, a3);
         return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - bias;
-    }
-
-    /// <summary>
-    /// Eight f16 values to float, exactly for every finite value (zero and subnormals included): the
-    /// magnitude bits moved into float position are the value × 2⁻¹¹², which one multiply by 2¹¹² undoes.
-    /// Quantization scales are finite; infinities and NaNs would come out as large finite numbers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> FiniteHalfToSingle(Vector128<ushort> bits)
-    {
-        var wide = Avx2.ConvertToVector256Int32(bits).AsUInt32();
-        var magnitude = ((wide & Vector256.Create(0x7FFFu)) << 13).AsSingle() * Vector256.Create(0x77800000u).AsSingle();
-        return (magnitude.AsUInt32() | ((wide & Vector256.Create(0x8000u)) << 16)).AsSingle();
-    }
-
-    private static byte* Scratch(long bytes)
-    {
-        if (_scratchBytes < bytes)
-        {
-            if (_scratch != null) NativeMemory.AlignedFree(_scratch);
-            _scratch = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-            _scratchBytes = bytes;
-        }
-        return _scratch;
     }
 }

@@ -5,13 +5,21 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// A copy of a weight's rows regrouped eight at a time for the decode kernels
-/// (<see cref="Q4_0Interleaved"/>), made once at load in 64-byte aligned native memory. Rows past the last
+/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>), made once at load in 64-byte aligned native memory. Rows past the last
 /// whole group of eight stay in the file and take the per-row kernels.
 /// </summary>
 internal sealed unsafe class InterleavedRows : IDisposable
 {
-    private InterleavedRows(byte* data, int groups, int blocks)
+    /// <summary>Rows per group; both layouts keep a group's bytes equal to its eight file rows.</summary>
+    public const int RowsPerGroup = 8;
+
+    private readonly GgmlType _type;
+    private readonly long _groupBytes;
+
+    private InterleavedRows(GgmlType type, byte* data, int groups, int blocks, long groupBytes)
     {
+        _type = type;
+        _groupBytes = groupBytes;
         Data = data;
         Groups = groups;
         Blocks = blocks;
@@ -20,27 +28,39 @@ internal sealed unsafe class InterleavedRows : IDisposable
     public byte* Data { get; private set; }
     public int Groups { get; }
     public int Blocks { get; }
-    public int Rows => Groups * Q4_0Interleaved.RowsPerGroup;
+    public int Rows => Groups * RowsPerGroup;
 
     /// <summary>The interleaved copy of <paramref name="weight"/>, or null for types and cores it does not pay for.</summary>
     public static InterleavedRows? TryCreate(CpuWeightTensor weight)
     {
-        if (weight.Type != GgmlType.Q4_0 || !Q4_0InterleavedKernels.IsSupported) return null;
-        int groups = weight.Rows / Q4_0Interleaved.RowsPerGroup;
-        if (groups == 0) return null;
-        int blocks = weight.RowLength / Q4_0Kernels.BlockSize;
-        long bytes = Q4_0Interleaved.Bytes(groups, blocks);
-        var data = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        bool supported = weight.Type switch
+        {
+            GgmlType.Q4_0 => Q4_0InterleavedKernels.IsSupported,
+            GgmlType.Q8_0 => Q8_0InterleavedKernels.IsSupported,
+            _ => false,
+        };
+        int groups = weight.Rows / RowsPerGroup;
+        if (!supported || groups == 0) return null;
+        int blocks = weight.RowLength / weight.Traits.BlockSize;
+        long groupBytes = RowsPerGroup * weight.RowBytes;
+        var data = (byte*)NativeMemory.AlignedAlloc((nuint)(groups * groupBytes), 64);
         for (int g = 0; g < groups; g++)
-            Q4_0Interleaved.Repack(weight.Data + (long)g * Q4_0Interleaved.RowsPerGroup * weight.RowBytes, weight.RowBytes, blocks,
-                data + Q4_0Interleaved.Bytes(g, blocks));
-        return new InterleavedRows(data, groups, blocks);
+        {
+            byte* source = weight.Data + g * groupBytes;
+            if (weight.Type == GgmlType.Q4_0) Q4_0Interleaved.Repack(source, weight.RowBytes, blocks, data + g * groupBytes);
+            else Q8_0Interleaved.Repack(source, weight.RowBytes, blocks, data + g * groupBytes);
+        }
+        return new InterleavedRows(weight.Type, data, groups, blocks, groupBytes);
     }
 
     /// <summary>destination[8g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one Q8_0 activation row.</summary>
-    public void Dot(int firstGroup, int endGroup, byte* activation, float* destination) =>
-        Q4_0InterleavedKernels.DotGroups(Data + Q4_0Interleaved.Bytes(firstGroup, Blocks), endGroup - firstGroup, Blocks, activation,
-            destination + (long)firstGroup * Q4_0Interleaved.RowsPerGroup);
+    public void Dot(int firstGroup, int endGroup, byte* activation, float* destination)
+    {
+        byte* first = Data + firstGroup * _groupBytes;
+        float* results = destination + (long)firstGroup * RowsPerGroup;
+        if (_type == GgmlType.Q4_0) Q4_0InterleavedKernels.DotGroups(first, endGroup - firstGroup, Blocks, activation, results);
+        else Q8_0InterleavedKernels.DotGroups(first, endGroup - firstGroup, Blocks, activation, results);
+    }
 
     public void Dispose()
     {

@@ -1,5 +1,3 @@
-using Toasted.Engine.Quantization;
-
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
@@ -21,14 +19,14 @@ internal static unsafe class QuantizedMatVec
         if (weight.Interleaved is { } interleaved)
         {
             // Whole groups of eight inside the range take the interleaved kernel; the edges the per-row one.
-            int firstGroup = (firstRow + Q4_0Interleaved.RowsPerGroup - 1) / Q4_0Interleaved.RowsPerGroup;
-            int endGroup = Math.Min(endRow / Q4_0Interleaved.RowsPerGroup, interleaved.Groups);
+            int firstGroup = (firstRow + InterleavedRows.RowsPerGroup - 1) / InterleavedRows.RowsPerGroup;
+            int endGroup = Math.Min(endRow / InterleavedRows.RowsPerGroup, interleaved.Groups);
             if (firstGroup < endGroup)
             {
                 fixed (byte* a = activation)
                     interleaved.Dot(firstGroup, endGroup, a, destination);
-                RowsInPlace(weight, activation, firstRow, firstGroup * Q4_0Interleaved.RowsPerGroup, destination);
-                RowsInPlace(weight, activation, endGroup * Q4_0Interleaved.RowsPerGroup, endRow, destination);
+                RowsInPlace(weight, activation, firstRow, firstGroup * InterleavedRows.RowsPerGroup, destination);
+                RowsInPlace(weight, activation, endGroup * InterleavedRows.RowsPerGroup, endRow, destination);
                 return;
             }
         }

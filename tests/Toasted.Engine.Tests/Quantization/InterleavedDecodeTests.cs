@@ -5,52 +5,67 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved Q4_0 decode layout: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0 and Q8_0: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
 /// </summary>
 [Category("Kernels")]
-public unsafe class Q4_0InterleavedTests
+public unsafe class InterleavedDecodeTests
 {
+    private delegate void Repacker(byte* rows, long rowBytes, int blocks, byte* destination);
+    private delegate void GroupDots(byte* packed, int groups, int blocks, byte* activation, float* destination);
+
+    private sealed record Layout(GgmlType Type, Repacker Repack, GroupDots Scalar, GroupDots Vector);
+
+    private static readonly Dictionary<GgmlType, Layout> Layouts = new()
+    {
+        [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups),
+        [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups),
+    };
+
     private static readonly int[] BlockCounts = [1, 2, 3, 8, 17, 64];
     private static readonly int[] GroupCounts = [1, 2, 3];
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        Enum.GetValues<RandomRows.Pattern>().Select(p => new TestCaseData(p).SetArgDisplayNames(p.ToString()));
+        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0 }
+        from pattern in Enum.GetValues<RandomRows.Pattern>()
+        select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
     /// <summary><paramref name="groups"/>·8 random rows, with some scales zero, subnormal or negative.</summary>
-    private static byte[] Rows(int blocks, int groups, Random rng, RandomRows.Pattern pattern)
+    private static byte[] Rows(GgmlType type, int blocks, int groups, Random rng, RandomRows.Pattern pattern)
     {
-        var rows = MultiRowDotTests.WeightRows(GgmlType.Q4_0, blocks, groups * Q4_0Interleaved.RowsPerGroup, rng, pattern);
+        var rows = MultiRowDotTests.WeightRows(type, blocks, groups * 8, rng, pattern);
+        int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
-        for (int i = 0; i < rows.Length / Q4_0Kernels.BytesPerBlock; i += 7)
-            BitConverter.TryWriteBytes(rows.AsSpan(i * Q4_0Kernels.BytesPerBlock), unusualScales[i % unusualScales.Length]);
+        for (int i = 0; i < rows.Length / blockBytes; i += 7)
+            BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes), unusualScales[i % unusualScales.Length]);
         return rows;
     }
 
-    private static byte[] Repacked(byte[] rows, int blocks, int groups)
+    private static byte[] Repacked(Layout layout, byte[] rows, int blocks, int groups)
     {
-        var packed = new byte[Q4_0Interleaved.Bytes(groups, blocks)];
-        long rowBytes = (long)blocks * Q4_0Kernels.BytesPerBlock;
+        long rowBytes = (long)blocks * QuantTraitsTable.Get(layout.Type).BytesPerBlock;
+        var packed = new byte[groups * 8 * rowBytes];
         fixed (byte* source = rows)
         fixed (byte* destination = packed)
         {
             for (int g = 0; g < groups; g++)
-                Q4_0Interleaved.Repack(source + g * 8 * rowBytes, rowBytes, blocks, destination + Q4_0Interleaved.Bytes(g, blocks));
+                layout.Repack(source + g * 8 * rowBytes, rowBytes, blocks, destination + g * 8 * rowBytes);
         }
         return packed;
     }
 
     [TestCaseSource(nameof(Patterns))]
-    public void Interleaved_dot_equals_its_scalar_twin_bit_for_bit(RandomRows.Pattern pattern)
+    public void Interleaved_dot_equals_its_scalar_twin_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
     {
-        var rng = new Random(777 + (int)pattern);
+        var layout = Layouts[type];
+        var rng = new Random(777 + (int)pattern + 100 * (int)type);
         foreach (int blocks in BlockCounts)
         foreach (int groups in GroupCounts)
         {
-            int n = blocks * Q4_0Kernels.BlockSize;
-            var packed = Repacked(Rows(blocks, groups, rng, pattern), blocks, groups);
+            int n = blocks * QuantTraitsTable.Get(type).BlockSize;
+            var packed = Repacked(layout, Rows(type, blocks, groups, rng, pattern), blocks, groups);
             foreach (var x in new[] { RandomRows.Gaussian(rng, n), RandomRows.Saturating(rng, n), new float[n] })
             {
                 var activation = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
@@ -63,14 +78,14 @@ public unsafe class Q4_0InterleavedTests
                 fixed (float* e = expected)
                 fixed (float* d = actual)
                 {
-                    Q4_0Interleaved.DotGroupsScalar(p, groups, blocks, a, e);
-                    Q4_0InterleavedKernels.DotGroups(p, groups, blocks, a, d);
+                    layout.Scalar(p, groups, blocks, a, e);
+                    layout.Vector(p, groups, blocks, a, d);
                 }
                 Assert.That(actual[^1], Is.EqualTo(12345f), "wrote past the last group");
                 for (int r = 0; r < expected.Length; r++)
                 {
                     Assert.That(BitConverter.SingleToInt32Bits(actual[r]), Is.EqualTo(BitConverter.SingleToInt32Bits(expected[r])),
-                        $"{pattern}, {blocks} blocks, row {r}: {actual[r]} vs twin {expected[r]}");
+                        $"{type} {pattern}, {blocks} blocks, row {r}: {actual[r]} vs twin {expected[r]}");
                     Assert.That(float.IsFinite(expected[r]), Is.True, "test data must stay finite to be meaningful");
                 }
             }
@@ -78,16 +93,17 @@ public unsafe class Q4_0InterleavedTests
     }
 
     [TestCaseSource(nameof(Patterns))]
-    public void Interleaved_twin_equals_one_row_dots_over_the_file_layout(RandomRows.Pattern pattern)
+    public void Interleaved_twin_equals_one_row_dots_over_the_file_layout(GgmlType type, RandomRows.Pattern pattern)
     {
-        var traits = QuantTraitsTable.Get(GgmlType.Q4_0);
-        var rng = new Random(991 + (int)pattern);
+        var layout = Layouts[type];
+        var traits = QuantTraitsTable.Get(type);
+        var rng = new Random(991 + (int)pattern + 100 * (int)type);
         foreach (int blocks in BlockCounts)
         {
             const int groups = 2;
-            int n = blocks * Q4_0Kernels.BlockSize;
-            var rows = Rows(blocks, groups, rng, pattern);
-            var packed = Repacked(rows, blocks, groups);
+            int n = blocks * traits.BlockSize;
+            var rows = Rows(type, blocks, groups, rng, pattern);
+            var packed = Repacked(layout, rows, blocks, groups);
             var x = RandomRows.Gaussian(rng, n);
             var activation = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
             ActivationQuantizer.QuantizeScalar(GgmlType.Q8_0, x, activation);
@@ -97,10 +113,10 @@ public unsafe class Q4_0InterleavedTests
             fixed (byte* p = packed)
             fixed (byte* a = activation)
             fixed (float* d = results)
-                Q4_0Interleaved.DotGroupsScalar(p, groups, blocks, a, d);
+                layout.Scalar(p, groups, blocks, a, d);
 
             var decodedRow = new float[n];
-            int rowBytes = blocks * Q4_0Kernels.BytesPerBlock;
+            int rowBytes = blocks * traits.BytesPerBlock;
             for (int r = 0; r < results.Length; r++)
             {
                 var row = rows.AsSpan(r * rowBytes, rowBytes);
@@ -109,7 +125,7 @@ public unsafe class Q4_0InterleavedTests
                 double magnitude = 0;
                 for (int i = 0; i < n; i++) magnitude += Math.Abs((double)decodedRow[i] * decodedActivation[i]);
                 double tolerance = 2.0 * n * 1.2e-7 * magnitude + 1e-30;
-                Assert.That(Math.Abs(results[r] - expected), Is.LessThanOrEqualTo(tolerance), $"{pattern}, {blocks} blocks, row {r}: {results[r]} vs {expected}");
+                Assert.That(Math.Abs(results[r] - expected), Is.LessThanOrEqualTo(tolerance), $"{type} {pattern}, {blocks} blocks, row {r}: {results[r]} vs {expected}");
             }
         }
     }
@@ -122,7 +138,7 @@ public unsafe class Q4_0InterleavedTests
         {
             var bits = Vector128.Create((ushort)start, (ushort)(start + 1), (ushort)(start + 2), (ushort)(start + 3),
                 (ushort)(start + 4), (ushort)(start + 5), (ushort)(start + 6), (ushort)(start + 7));
-            var converted = Q4_0InterleavedKernels.FiniteHalfToSingle(bits);
+            var converted = InterleavedScales.FiniteHalfToSingle(bits);
             for (int i = 0; i < 8; i++)
             {
                 var half = BitConverter.UInt16BitsToHalf((ushort)(start + i));

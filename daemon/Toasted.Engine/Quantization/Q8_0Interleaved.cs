@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Q8_0 weights regrouped eight rows at a time for matrix × vector, the way <see cref="Q4_0Interleaved"/>
+/// regroups Q4_0: one column of eight blocks is <see cref="ColumnBytes"/> = 272 bytes (as in the file):
+/// <list type="bullet">
+/// <item>bytes 0–15: the eight rows' f16 scales, in row order;</item>
+/// <item>then four 64-byte vectors of sixteen 4-byte lanes: lane i of vector v holds quants 4j … 4j+3 of
+///   row i mod 8, with j = 2v + i / 8.</item>
+/// </list>
+/// Lanes 0–7 cover the even groups of four (elements 0–3, 8–11, …) of each row, lanes 8–15 the odd ones; a
+/// row's dot is its lane r plus its lane r + 8.
+/// </summary>
+public static unsafe class Q8_0Interleaved
+{
+    public const int RowsPerGroup = 8;
+    public const int Lanes = 16;
+    public const int Vectors = 4;
+    public const int ColumnBytes = RowsPerGroup * Q8_0Kernels.BytesPerBlock;
+    /// <summary>Offset of vector 0 in a column; vector v starts 64·v bytes later.</summary>
+    public const int QuantsOffset = 2 * RowsPerGroup;
+
+    private const int BlockBytes = Q8_0Kernels.BytesPerBlock;
+
+    public static long Bytes(long groups, int blocks) => groups * blocks * ColumnBytes;
+
+    /// <summary>The group of four quants (0–7) that lane <paramref name="lane"/> of vector <paramref name="vector"/> takes from its row.</summary>
+    public static int QuantGroup(int vector, int lane) => 2 * vector + lane / RowsPerGroup;
+
+    /// <summary>Regroups eight rows of <paramref name="blocks"/> Q8_0 blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
+    public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* column = destination + (long)b * ColumnBytes;
+            for (int r = 0; r < RowsPerGroup; r++)
+                Unsafe.WriteUnaligned(column + 2 * r, Unsafe.ReadUnaligned<ushort>(rows + r * rowBytes + (long)b * BlockBytes));
+            for (int v = 0; v < Vectors; v++)
+            for (int lane = 0; lane < Lanes; lane++)
+            {
+                byte* block = rows + (lane % RowsPerGroup) * rowBytes + (long)b * BlockBytes;
+                Unsafe.WriteUnaligned(column + QuantsOffset + 64 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(block + 2 + 4 * QuantGroup(v, lane)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The reference for <see cref="Q8_0InterleavedKernels.DotGroups"/>: per lane and block the exact int
+    /// Σ q_w·q_a over the lane's 16 elements, then <c>acc = fma(int, d_w · d_a, acc)</c>; a row's result is
+    /// acc[r] + acc[r + 8], written to <paramref name="destination"/>[8g + r].
+    /// </summary>
+    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    {
+        Span<float> accumulators = stackalloc float[Lanes];
+        for (int g = 0; g < groups; g++)
+        {
+            accumulators.Clear();
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* column = packed + ((long)g * blocks + b) * ColumnBytes;
+                byte* a = activation + (long)b * BlockBytes;
+                float activationScale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a));
+                for (int lane = 0; lane < Lanes; lane++)
+                {
+                    int isum = 0;
+                    for (int v = 0; v < Vectors; v++)
+                    {
+                        int j = QuantGroup(v, lane);
+                        sbyte* quants = (sbyte*)column + QuantsOffset + 64 * v + 4 * lane;
+                        for (int k = 0; k < 4; k++) isum += quants[k] * (sbyte)a[2 + 4 * j + k];
+                    }
+                    float scale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(column + 2 * (lane % RowsPerGroup))) * activationScale;
+                    accumulators[lane] = MathF.FusedMultiplyAdd(isum, scale, accumulators[lane]);
+                }
+            }
+            for (int r = 0; r < RowsPerGroup; r++)
+                destination[(long)g * RowsPerGroup + r] = accumulators[r] + accumulators[r + RowsPerGroup];
+        }
+    }
+}
