@@ -6,6 +6,8 @@ public static class ArchitectureRegistry
     private static readonly Dictionary<string, Func<IArchitecture>> Factories = new(StringComparer.Ordinal)
     {
         ["llama"] = () => new Llama(),
+        ["qwen2"] = () => new Qwen2(),
+        ["qwen3"] = () => new Qwen3(),
     };
 
     public static IReadOnlyCollection<string> Supported => Factories.Keys;

@@ -11,6 +11,8 @@ public enum RopeMode
 
 /// <summary>
 /// Rotary embedding of the first <see cref="Dimensions"/> values of each head: angle
-/// position × FrequencyScale × Base^(-2i/Dimensions) for pair i.
+/// position × FrequencyScale × Base^(-2i/Dimensions) / FrequencyFactors[i] for pair i.
+/// <see cref="FrequencyFactors"/> (F32, Dimensions/2 values) is the <c>rope_freqs</c> tensor of
+/// Llama 3.1-style scaling; without it every factor is 1.
 /// </summary>
-public sealed record RopeParameters(RopeMode Mode, int Dimensions, float Base, float FrequencyScale = 1f);
+public sealed record RopeParameters(RopeMode Mode, int Dimensions, float Base, float FrequencyScale = 1f, WeightTensor? FrequencyFactors = null);

@@ -14,6 +14,8 @@ public sealed record LogitComparison(double MaxAbs, double Rms, double MinRowCos
             for (int i = row * vocab; i < (row + 1) * vocab; i++)
             {
                 double a = ours[i], b = reference[i], d = Math.Abs(a - b);
+                // A NaN compares false with everything and would otherwise pass as no difference at all.
+                if (double.IsNaN(d)) d = double.PositiveInfinity;
                 if (d > maxAbs) { maxAbs = d; worst = row; }
                 squares += d * d;
                 dot += a * b;

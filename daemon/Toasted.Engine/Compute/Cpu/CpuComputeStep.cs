@@ -135,13 +135,22 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
         var buf = (CpuBuffer)buffer;
         Span<float> cos = stackalloc float[rope.Dimensions / 2];
         Span<float> sin = stackalloc float[rope.Dimensions / 2];
+        var factors = FrequencyFactors(rope);
         for (int t = 0; t < buf.Rows; t++)
         {
-            RotaryEmbedding.Angles(firstPosition + t, rope, cos, sin);
+            RotaryEmbedding.Angles(firstPosition + t, rope, factors, cos, sin);
             var row = buf.Row(t);
             for (int h = 0; h < heads; h++)
                 RotaryEmbedding.Rotate(row.Slice(h * headDim, headDim), rope.Mode, cos, sin);
         }
+    }
+
+    private static ReadOnlySpan<float> FrequencyFactors(RopeParameters rope)
+    {
+        if (rope.FrequencyFactors is not CpuWeightTensor factors) return default;
+        if (factors.Type != GgmlType.F32 || factors.RowLength * factors.Rows < rope.Dimensions / 2)
+            throw new ArgumentException($"rope frequency factors {factors} are not {rope.Dimensions / 2} F32 values");
+        return new ReadOnlySpan<float>(factors.Data, rope.Dimensions / 2);
     }
 
     public void StoreKv(KvCacheStorage cache, int layer, ComputeBuffer keys, ComputeBuffer values, int firstPosition)

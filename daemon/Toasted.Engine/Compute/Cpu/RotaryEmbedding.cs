@@ -2,18 +2,24 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Rotary position embedding. Angles are built as ggml builds them — θ starts at the position and
-/// is multiplied by base^(−2/d) once per pair, in float — so positions agree with llama.cpp to the
-/// last bits rather than only approximately.
+/// is multiplied by base^(−2/d) once per pair, in float, then divided by the pair's frequency factor
+/// before the frequency scale applies — so positions agree with llama.cpp to the last bits rather
+/// than only approximately.
 /// </summary>
 public static class RotaryEmbedding
 {
-    public static void Angles(int position, RopeParameters rope, Span<float> cos, Span<float> sin)
+    /// <param name="frequencyFactors">One divisor per pair (Llama 3 <c>rope_freqs</c>), or empty for none.</param>
+    public static void Angles(int position, RopeParameters rope, ReadOnlySpan<float> frequencyFactors, Span<float> cos, Span<float> sin)
     {
+        var pairs = rope.Dimensions / 2;
+        if (!frequencyFactors.IsEmpty && frequencyFactors.Length < pairs)
+            throw new ArgumentException($"{frequencyFactors.Length} frequency factors for {pairs} rotated pairs");
         var thetaScale = MathF.Pow(rope.Base, -2.0f / rope.Dimensions);
         float theta = position;
-        for (int i = 0; i < rope.Dimensions / 2; i++)
+        for (int i = 0; i < pairs; i++)
         {
-            var angle = rope.FrequencyScale * theta;
+            var factor = frequencyFactors.IsEmpty ? 1f : frequencyFactors[i];
+            var angle = rope.FrequencyScale * (theta / factor);
             cos[i] = MathF.Cos(angle);
             sin[i] = MathF.Sin(angle);
             theta *= thetaScale;

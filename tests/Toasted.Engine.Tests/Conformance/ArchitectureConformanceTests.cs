@@ -6,23 +6,35 @@ using Toasted.Tests.Shared;
 namespace Toasted.Engine.Tests.Conformance;
 
 /// <summary>
-/// Our Llama forward pass against llama.cpp's logits on the synthetic conformance models: every
-/// position of a 64-token batch within the type's budget, then a 32-step greedy run teacher-forced
-/// with llama.cpp's tokens, checking its top-1 wherever the recorded margin is clear.
+/// Each architecture's forward pass against llama.cpp's logits on the synthetic conformance models
+/// (conf-&lt;arch&gt;-&lt;type&gt;), for every weight type with a budget: every position of a 64-token
+/// batch within the type's budget, then a 32-step greedy run teacher-forced with llama.cpp's tokens,
+/// checking its top-1 wherever the recorded margin is clear.
 /// </summary>
 [Category("Conformance")]
-public class LlamaConformanceTests
+public class ArchitectureConformanceTests
 {
+    /// <summary>The GGUF architecture names with conformance models, and the test-name prefix of each.</summary>
+    private static readonly (string Arch, string Title)[] Architectures =
+    [
+        ("llama", "Llama"),
+        ("qwen2", "Qwen2"),
+        ("qwen3", "Qwen3"),
+    ];
+
     public static IEnumerable<TestCaseData> Models() =>
-        LogitBudget.ByType.Keys.Select(type => new TestCaseData($"conf-llama-{type}").SetName($"Llama_{type}_logits_match_llama_cpp_within_budget"));
+        from arch in Architectures
+        from type in LogitBudget.ByType.Keys
+        select new TestCaseData(arch.Arch, type).SetName($"{arch.Title}_{type}_logits_match_llama_cpp_within_budget");
 
     [TestCaseSource(nameof(Models))]
-    public void Logits_and_teacher_forced_greedy_match_llama_cpp(string model)
+    public void Logits_and_teacher_forced_greedy_match_llama_cpp(string arch, string type)
     {
+        var model = $"conf-{arch}-{type}";
         var golden = GoldenLogits.Load(SharedKit.Require($"corpus/conformance/golden/{model}.json"));
-        var type = model["conf-llama-".Length..];
         var budget = LogitBudget.ByType[type];
         using var loaded = LoadedModel.Load(ConformanceModels.PathOf(golden.ModelFile), new ModelLoadOptions { Threads = 2, ContextLength = 256 });
+        Assert.That(loaded.Description.Architecture, Is.EqualTo(arch));
         using var session = loaded.CreateSession();
 
         var ours = session.Evaluate(golden.TokenIds, allLogits: true);
