@@ -8,6 +8,7 @@ public static class ArchitectureRegistry
         ["llama"] = () => new Llama(),
         ["qwen2"] = () => new Qwen2(),
         ["qwen3"] = () => new Qwen3(),
+        ["qwen3moe"] = () => new Qwen3Moe(),
     };
 
     public static IReadOnlyCollection<string> Supported => Factories.Keys;

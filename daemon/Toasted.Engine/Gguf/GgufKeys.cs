@@ -27,6 +27,9 @@ public static class GgufKeys
     public const string RopeScalingType = "rope.scaling.type";
     public const string RopeScalingFactor = "rope.scaling.factor";
     public const string VocabSize = "vocab_size";
+    public const string ExpertCount = "expert_count";
+    public const string ExpertUsedCount = "expert_used_count";
+    public const string ExpertFeedForwardLength = "expert_feed_forward_length";
 
     // Tokenizer.
     public const string TokenizerModel = "tokenizer.ggml.model";

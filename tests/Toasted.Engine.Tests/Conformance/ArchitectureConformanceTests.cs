@@ -20,6 +20,7 @@ public class ArchitectureConformanceTests
         ("llama", "Llama"),
         ("qwen2", "Qwen2"),
         ("qwen3", "Qwen3"),
+        ("qwen3moe", "Qwen3Moe"),
     ];
 
     public static IEnumerable<TestCaseData> Models() =>
