@@ -60,7 +60,11 @@ public sealed record TransformerHyperParameters
     {
         // Linear scaling stretches positions by 1/factor. Llama 3's scaling has no metadata of its own
         // that changes the angles: its per-pair factors come as the rope_freqs tensor, bound with the weights.
+        // YaRN and LongRoPE change every angle (and the attention scale); running them unscaled would
+        // give wrong logits without a word, so such files are refused until they are implemented.
         var type = metadata.GetStringOrNull(key(GgufKeys.RopeScalingType));
+        if (type is not (null or "none" or "linear"))
+            throw new InvalidDataException($"rope scaling type '{type}' is not supported");
         var factor = metadata.GetFloat(key(GgufKeys.RopeScalingFactor), 0f);
         return type == "linear" && factor > 0 ? 1f / factor : 1f;
     }
