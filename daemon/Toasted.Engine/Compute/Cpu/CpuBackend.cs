@@ -44,5 +44,9 @@ public sealed class CpuBackend : IComputeBackend
     /// </summary>
     public IComputeStep BeginStep() => _step;
 
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        _pool.Dispose();
+        _step.ReleaseScratch();
+    }
 }

@@ -10,6 +10,9 @@ internal sealed unsafe partial class CpuComputeStep
     /// <summary>llama.cpp clamps the sum of the chosen weights from below before dividing by it.</summary>
     private const float MinimumWeightSum = 6.103515625e-5f;
 
+    private CpuBuffer? _expertInputs;
+    private CpuBuffer? _expertResults;
+
     public void SelectExperts(ComputeBuffer routerLogits, bool normaliseWeights, ComputeBuffer expertIds, ComputeBuffer expertWeights)
     {
         var logits = (CpuBuffer)routerLogits;
@@ -67,8 +70,8 @@ internal sealed unsafe partial class CpuComputeStep
         for (int p = 0; p < pairCount; p++)
             pairs[fill[ExpertId(ids, p, expertCount)]++] = p;
 
-        using var gathered = new CpuBuffer(pairCount, w.RowLength);  // (pairs, in) inputs grouped by expert
-        using var results = new CpuBuffer(pairCount, rowsPerExpert); // (pairs, R) their outputs
+        var gathered = Grown(ref _expertInputs, pairCount, w.RowLength);  // (pairs, in) inputs grouped by expert
+        var results = Grown(ref _expertResults, pairCount, rowsPerExpert); // (pairs, R) their outputs
         for (int i = 0; i < pairCount; i++)
         {
             var (t, j) = (pairs[i] / used, pairs[i] % used);
@@ -111,6 +114,28 @@ internal sealed unsafe partial class CpuComputeStep
                 for (int c = 0; c < columns; c++) row[c] += slice[c] * weightRow[j];
             }
         }
+    }
+
+    /// <summary>Frees the expert scratch; called by the backend when it is disposed, since the step
+    /// object lives as long as the backend and its Dispose runs after every forward pass.</summary>
+    internal void ReleaseScratch()
+    {
+        _expertInputs?.Dispose();
+        _expertResults?.Dispose();
+        _expertInputs = _expertResults = null;
+    }
+
+    /// <summary>(rows × columns) over <paramref name="buffer"/>, which is replaced by a larger one when
+    /// too small; kept for the step's life so that expert matmuls do not allocate per call.</summary>
+    private static CpuBuffer Grown(ref CpuBuffer? buffer, int rows, int columns)
+    {
+        var needed = (long)rows * columns;
+        if (buffer is null || (long)buffer.Rows * buffer.Columns < needed)
+        {
+            buffer?.Dispose();
+            buffer = new CpuBuffer(1, (int)Math.Max(needed, 1));
+        }
+        return buffer.Reshape(rows, columns);
     }
 
     private static int ExpertId(CpuBuffer ids, int pair, int expertCount)

@@ -189,6 +189,7 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
     {
     }
 
+    /// <summary>Nothing to release per step: the backend reuses this object, see <see cref="ReleaseScratch"/>.</summary>
     public void Dispose()
     {
     }
