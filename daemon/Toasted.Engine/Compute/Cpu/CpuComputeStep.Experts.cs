@@ -61,7 +61,8 @@ internal sealed unsafe partial class CpuComputeStep
         // Group the (token, choice) pairs by expert: pairs[offsets[e]…offsets[e+1]) chose expert e.
         var pairCount = ids.Rows * used;
         Span<int> offsets = stackalloc int[expertCount + 1];
-        var pairs = new int[pairCount];
+        // Decode has k pairs and a prefill micro-batch a few thousand: the stack holds them without a heap allocation.
+        Span<int> pairs = pairCount <= 4096 ? stackalloc int[pairCount] : new int[pairCount];
         for (int p = 0; p < pairCount; p++)
             offsets[ExpertId(ids, p, expertCount) + 1]++;
         for (int e = 0; e < expertCount; e++) offsets[e + 1] += offsets[e];
