@@ -8,6 +8,9 @@ public static class ArchitectureRegistry
         ["llama"] = () => new Llama(),
         ["gemma3"] = () => new Gemma3(),
         ["phi3"] = () => new Phi3(),
+        ["qwen2"] = () => new Qwen2(),
+        ["qwen3"] = () => new Qwen3(),
+        ["qwen3moe"] = () => new Qwen3Moe(),
     };
 
     public static IReadOnlyCollection<string> Supported => Factories.Keys;

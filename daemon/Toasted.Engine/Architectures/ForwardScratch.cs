@@ -8,7 +8,10 @@ namespace Toasted.Engine.Architectures;
 /// </summary>
 public class ForwardScratch : IDisposable
 {
-    public ForwardScratch(IComputeBackend backend, int maxTokens, TransformerHyperParameters hp, int feedForwardLength)
+    /// <param name="feedForwardLength">Width of Gate/Up: ff, or k·expertFf for a mixture of experts.</param>
+    /// <param name="experts">The mixture-of-experts shape, when the model has one.</param>
+    public ForwardScratch(IComputeBackend backend, int maxTokens, TransformerHyperParameters hp, int feedForwardLength,
+        MixtureOfExpertsParameters? experts = null)
     {
         MaxTokens = maxTokens;
         Residual = backend.AllocateBuffer(maxTokens, hp.EmbeddingLength);
@@ -21,6 +24,7 @@ public class ForwardScratch : IDisposable
         Gate = backend.AllocateBuffer(maxTokens, feedForwardLength);
         Up = backend.AllocateBuffer(maxTokens, feedForwardLength);
         Logits = backend.AllocateBuffer(maxTokens, hp.VocabSize);
+        Experts = experts is null ? null : new ExpertScratch(backend, maxTokens, hp, experts);
     }
 
     public int MaxTokens { get; }
@@ -34,10 +38,12 @@ public class ForwardScratch : IDisposable
     public ComputeBuffer Gate { get; }         // (tokens, ff)
     public ComputeBuffer Up { get; }           // (tokens, ff)
     public ComputeBuffer Logits { get; }       // (tokens, vocab)
+    public ExpertScratch? Experts { get; }     // mixture-of-experts buffers, or none for a dense model
 
     public virtual void Dispose()
     {
         foreach (var buffer in new[] { Residual, Normed, Query, Key, Value, AttentionOut, Projected, Gate, Up, Logits })
             (buffer as IDisposable)?.Dispose();
+        Experts?.Dispose();
     }
 }

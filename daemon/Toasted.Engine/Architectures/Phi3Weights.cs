@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using Toasted.Engine.Compute;
 using Toasted.Engine.Gguf;
 using Toasted.Engine.Inference;
-using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Architectures;
 
@@ -47,15 +45,7 @@ public sealed record Phi3Weights(
         var output = tensors.BindOptional("output.weight", hp.EmbeddingLength, hp.VocabSize) ?? embedding;
         return new Phi3Weights(
             embedding, blocks, tensors.Bind("output_norm.weight", hp.EmbeddingLength), output,
-            ReadFactors(file, "rope_factors_long.weight", hp.Rope.Dimensions / 2),
-            ReadFactors(file, "rope_factors_short.weight", hp.Rope.Dimensions / 2));
-    }
-
-    private static float[]? ReadFactors(GgufFile file, string name, int count)
-    {
-        if (!file.TryGetTensor(name, out var tensor)) return null;
-        if (tensor.Type != GgmlType.F32 || tensor.ElementCount != count)
-            throw new ModelLoadException(file.Path, $"tensor '{name}' is {tensor.Type} with {tensor.ElementCount} values, expected F32 with {count}");
-        return MemoryMarshal.Cast<byte, float>(file.GetTensorBytes(tensor)).ToArray();
+            tensors.ReadFloats("rope_factors_long.weight", hp.Rope.Dimensions / 2),
+            tensors.ReadFloats("rope_factors_short.weight", hp.Rope.Dimensions / 2));
     }
 }

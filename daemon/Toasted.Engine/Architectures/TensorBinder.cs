@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Toasted.Engine.Quantization;
 using Toasted.Engine.Compute;
 using Toasted.Engine.Gguf;
 using Toasted.Engine.Inference;
@@ -33,5 +35,17 @@ public sealed class TensorBinder(GgufFile file, IComputeBackend backend)
         {
             throw new ModelLoadException(file.Path, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The values of a small F32 tensor (rope frequency factors) copied out of the file, or null when the
+    /// file does not have it; any other type or length is a <see cref="ModelLoadException"/> naming it.
+    /// </summary>
+    public float[]? ReadFloats(string name, int count)
+    {
+        if (!file.TryGetTensor(name, out var tensor)) return null;
+        if (tensor.Type != GgmlType.F32 || tensor.ElementCount != count)
+            throw new ModelLoadException(file.Path, $"tensor '{name}' is {tensor.Type} with {tensor.ElementCount} values, expected F32 with {count}");
+        return MemoryMarshal.Cast<byte, float>(file.GetTensorBytes(tensor)).ToArray();
     }
 }

@@ -52,4 +52,26 @@ public interface IComputeStep : IDisposable
 
     /// <summary>Executes (or commits) everything recorded. Buffers may be read afterwards.</summary>
     void Submit();
+
+    // Mixture of experts. Expert choices travel in ComputeBuffers as float ids (exact for any expert
+    // count below 2^24), so the choice never leaves the backend between the router and the experts.
+
+    /// <summary>
+    /// Per row: p = softmax(routerLogits[t]) over the experts; expertIds[t] = the indices of the
+    /// expertIds.Columns largest p, largest first; expertWeights[t] = those p, divided by their sum when
+    /// <paramref name="normaliseWeights"/>.
+    /// </summary>
+    void SelectExperts(ComputeBuffer routerLogits, bool normaliseWeights, ComputeBuffer expertIds, ComputeBuffer expertWeights);
+
+    /// <summary>
+    /// Matmul by each row's chosen experts. <paramref name="experts"/> is a 3-D tensor whose expert e is the
+    /// contiguous slab of rows [e·R, (e+1)·R), R = destination.Columns / k with k = expertIds.Columns:
+    /// destination[t, j·R…(j+1)·R) = slab(expertIds[t, j]) · input, where the input is source[t] when
+    /// source.Columns equals the expert row length, or its j-th slice when source holds one input per choice.
+    /// Only the chosen experts' rows are read.
+    /// </summary>
+    void MatMulExperts(WeightTensor experts, ComputeBuffer source, ComputeBuffer expertIds, ComputeBuffer destination);
+
+    /// <summary>destination[t] = Σⱼ expertWeights[t, j] · expertOutputs[t, j·C…(j+1)·C), C = destination.Columns, j in order.</summary>
+    void WeightedSumExperts(ComputeBuffer expertOutputs, ComputeBuffer expertWeights, ComputeBuffer destination);
 }

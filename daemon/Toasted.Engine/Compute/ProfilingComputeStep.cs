@@ -113,5 +113,26 @@ public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile pr
         Time("submit", start);
     }
 
+    public void SelectExperts(ComputeBuffer routerLogits, bool normaliseWeights, ComputeBuffer expertIds, ComputeBuffer expertWeights)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.SelectExperts(routerLogits, normaliseWeights, expertIds, expertWeights);
+        Time("select_experts", start);
+    }
+
+    public void MatMulExperts(WeightTensor experts, ComputeBuffer source, ComputeBuffer expertIds, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.MatMulExperts(experts, source, expertIds, destination);
+        Time($"matmul_experts {experts.Type}", start);
+    }
+
+    public void WeightedSumExperts(ComputeBuffer expertOutputs, ComputeBuffer expertWeights, ComputeBuffer destination)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.WeightedSumExperts(expertOutputs, expertWeights, destination);
+        Time("weighted_sum_experts", start);
+    }
+
     public void Dispose() => inner.Dispose();
 }

@@ -13,7 +13,8 @@ public enum RopeMode
 /// Rotary embedding of the first <see cref="Dimensions"/> values of each head: angle
 /// position × FrequencyScale × Base^(-2i/Dimensions) / FrequencyFactors[i] for pair i, and the
 /// rotation's cosine and sine multiplied by <see cref="AttentionFactor"/>. The per-pair factors
-/// (Dimensions/2 of them) and the attention factor are Phi-3's LongRoPE; without them both are 1.
+/// (Dimensions/2 of them) are Llama 3.1's <c>rope_freqs</c> or Phi-3's LongRoPE factors, and the
+/// attention factor is LongRoPE's; without them both are 1.
 /// </summary>
 public sealed record RopeParameters(
     RopeMode Mode,

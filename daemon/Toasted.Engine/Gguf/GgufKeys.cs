@@ -33,6 +33,9 @@ public static class GgufKeys
     public const string RopeScalingOriginalContextLength = "rope.scaling.original_context_length";
     public const string RopeScalingAttentionFactor = "rope.scaling.attn_factor";
     public const string FinalLogitSoftcapping = "final_logit_softcapping";
+    public const string ExpertCount = "expert_count";
+    public const string ExpertUsedCount = "expert_used_count";
+    public const string ExpertFeedForwardLength = "expert_feed_forward_length";
 
     // Tokenizer.
     public const string TokenizerModel = "tokenizer.ggml.model";

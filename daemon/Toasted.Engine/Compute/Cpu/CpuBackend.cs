@@ -55,6 +55,7 @@ public sealed class CpuBackend : IComputeBackend
     public void Dispose()
     {
         _pool.Dispose();
+        _step.ReleaseScratch();
         lock (_interleaved)
         {
             foreach (var rows in _interleaved) rows.Dispose();

@@ -15,7 +15,7 @@ public sealed unsafe class CpuBuffer : ComputeBuffer, IDisposable
         NativeMemory.Clear(Data, bytes);
     }
 
-    private CpuBuffer(CpuBuffer owner, float* data, int rowCount) : base(rowCount, owner.Columns)
+    private CpuBuffer(CpuBuffer owner, float* data, int rowCount, int columns) : base(rowCount, columns)
     {
         _owner = owner;
         Data = data;
@@ -31,7 +31,15 @@ public sealed unsafe class CpuBuffer : ComputeBuffer, IDisposable
     {
         if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > Rows)
             throw new ArgumentOutOfRangeException(nameof(rowCount), $"rows [{firstRow}, {firstRow + rowCount}) outside 0..{Rows}");
-        return new CpuBuffer(_owner ?? this, Data + (long)firstRow * Columns, rowCount);
+        return new CpuBuffer(_owner ?? this, Data + (long)firstRow * Columns, rowCount, Columns);
+    }
+
+    /// <summary>The first rows·columns floats of this buffer's memory viewed as (rows × columns).</summary>
+    internal CpuBuffer Reshape(int rows, int columns)
+    {
+        if (rows < 0 || columns < 0 || (long)rows * columns > (long)Rows * Columns)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"({rows}×{columns}) does not fit in ({Rows}×{Columns})");
+        return new CpuBuffer(_owner ?? this, Data, rows, columns);
     }
 
     public override void CopyTo(Span<float> destination) => All.CopyTo(destination);

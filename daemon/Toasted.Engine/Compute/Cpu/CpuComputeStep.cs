@@ -9,7 +9,7 @@ namespace Toasted.Engine.Compute.Cpu;
 /// weight type's dot format once per matmul, RMSNorm sums squares in double, the F16 KV cache rounds
 /// queries and attention weights to F16 as ggml's F16 matmuls do.
 /// </summary>
-internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
+internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeStep
 {
     /// <summary>Rows of a weight handed to one worker at a time: large enough to amortise the
     /// atomic counter, small enough to balance two to a few dozen threads.</summary>
@@ -195,6 +195,7 @@ internal sealed unsafe class CpuComputeStep(WorkerPool pool) : IComputeStep
     {
     }
 
+    /// <summary>Nothing to release per step: the backend reuses this object, see <see cref="ReleaseScratch"/>.</summary>
     public void Dispose()
     {
     }

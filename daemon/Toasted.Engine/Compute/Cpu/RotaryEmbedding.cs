@@ -2,17 +2,21 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Rotary position embedding. Angles are built as ggml builds them — θ starts at the position and
-/// is multiplied by base^(−2/d) once per pair, in float — so positions agree with llama.cpp to the
-/// last bits rather than only approximately.
+/// is multiplied by base^(−2/d) once per pair, in float, then divided by the pair's frequency factor
+/// before the frequency scale applies — so positions agree with llama.cpp to the last bits rather
+/// than only approximately.
 /// </summary>
 public static class RotaryEmbedding
 {
     public static void Angles(int position, RopeParameters rope, Span<float> cos, Span<float> sin)
     {
+        var pairs = rope.Dimensions / 2;
+        var factors = rope.FrequencyFactors;
+        if (factors is not null && factors.Length < pairs)
+            throw new ArgumentException($"{factors.Length} frequency factors for {pairs} rotated pairs");
         var thetaScale = MathF.Pow(rope.Base, -2.0f / rope.Dimensions);
         float theta = position;
-        var factors = rope.FrequencyFactors;
-        for (int i = 0; i < rope.Dimensions / 2; i++)
+        for (int i = 0; i < pairs; i++)
         {
             // ggml divides by the pair's frequency factor before scaling, and scales the cosine
             // and sine (not the angle) by the attention factor.

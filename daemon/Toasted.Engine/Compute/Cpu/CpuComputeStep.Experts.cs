@@ -1,0 +1,150 @@
+namespace Toasted.Engine.Compute.Cpu;
+
+/// <summary>
+/// Mixture-of-experts ops. Expert matmuls group the (token, choice) pairs by expert and run the
+/// ordinary matmul on a view of that expert's slab of rows, so every weight type and kernel path of
+/// <see cref="MatMul"/> serves experts too, and an expert no row chose is never read.
+/// </summary>
+internal sealed unsafe partial class CpuComputeStep
+{
+    /// <summary>llama.cpp clamps the sum of the chosen weights from below before dividing by it.</summary>
+    private const float MinimumWeightSum = 6.103515625e-5f;
+
+    private CpuBuffer? _expertInputs;
+    private CpuBuffer? _expertResults;
+
+    public void SelectExperts(ComputeBuffer routerLogits, bool normaliseWeights, ComputeBuffer expertIds, ComputeBuffer expertWeights)
+    {
+        var logits = (CpuBuffer)routerLogits;
+        var ids = (CpuBuffer)expertIds;
+        var weights = (CpuBuffer)expertWeights;
+        var used = ids.Columns;
+        if (weights.Columns != used || ids.Rows != logits.Rows || weights.Rows != logits.Rows || used > logits.Columns)
+            throw new ArgumentException($"choosing {used} of {logits.Columns} experts into ({ids.Rows}×{ids.Columns}) ids and ({weights.Rows}×{weights.Columns}) weights");
+        Span<float> probabilities = stackalloc float[logits.Columns];
+        Span<int> chosen = stackalloc int[used];
+        for (int t = 0; t < logits.Rows; t++)
+        {
+            ExpertRouting.Softmax(logits.Row(t), probabilities);
+            ExpertRouting.TopK(probabilities, chosen);
+            var idRow = ids.Row(t);
+            var weightRow = weights.Row(t);
+            float sum = 0;
+            for (int j = 0; j < used; j++)
+            {
+                idRow[j] = chosen[j];
+                weightRow[j] = probabilities[chosen[j]];
+                sum += weightRow[j];
+            }
+            if (normaliseWeights)
+            {
+                sum = Math.Max(sum, MinimumWeightSum);
+                for (int j = 0; j < used; j++) weightRow[j] /= sum;
+            }
+        }
+    }
+
+    public void MatMulExperts(WeightTensor experts, ComputeBuffer source, ComputeBuffer expertIds, ComputeBuffer destination)
+    {
+        var w = (CpuWeightTensor)experts;
+        var src = (CpuBuffer)source;
+        var ids = (CpuBuffer)expertIds;
+        var dst = (CpuBuffer)destination;
+        var used = ids.Columns;
+        var rowsPerExpert = dst.Columns / used;
+        var expertCount = rowsPerExpert == 0 ? 0 : w.Rows / rowsPerExpert;
+        var inputPerChoice = src.Columns == used * w.RowLength && used > 1;
+        if (rowsPerExpert * used != dst.Columns || expertCount * rowsPerExpert != w.Rows
+            || (src.Columns != w.RowLength && !inputPerChoice) || src.Rows != dst.Rows || ids.Rows != dst.Rows)
+            throw new ArgumentException($"expert matmul shape mismatch: {w} × ({src.Rows}×{src.Columns}) by ({ids.Rows}×{used}) choices → ({dst.Rows}×{dst.Columns})");
+
+        // Group the (token, choice) pairs by expert: pairs[offsets[e]…offsets[e+1]) chose expert e.
+        var pairCount = ids.Rows * used;
+        Span<int> offsets = stackalloc int[expertCount + 1];
+        // Decode has k pairs and a prefill micro-batch a few thousand: the stack holds them without a heap allocation.
+        Span<int> pairs = pairCount <= 4096 ? stackalloc int[pairCount] : new int[pairCount];
+        for (int p = 0; p < pairCount; p++)
+            offsets[ExpertId(ids, p, expertCount) + 1]++;
+        for (int e = 0; e < expertCount; e++) offsets[e + 1] += offsets[e];
+        Span<int> fill = stackalloc int[expertCount];
+        offsets[..expertCount].CopyTo(fill);
+        for (int p = 0; p < pairCount; p++)
+            pairs[fill[ExpertId(ids, p, expertCount)]++] = p;
+
+        var gathered = Grown(ref _expertInputs, pairCount, w.RowLength);  // (pairs, in) inputs grouped by expert
+        var results = Grown(ref _expertResults, pairCount, rowsPerExpert); // (pairs, R) their outputs
+        for (int i = 0; i < pairCount; i++)
+        {
+            var (t, j) = (pairs[i] / used, pairs[i] % used);
+            var input = inputPerChoice ? src.Row(t).Slice(j * w.RowLength, w.RowLength) : src.Row(t);
+            input.CopyTo(gathered.Row(i));
+        }
+        for (int e = 0; e < expertCount; e++)
+        {
+            var count = offsets[e + 1] - offsets[e];
+            if (count == 0) continue;
+            var slab = new CpuWeightTensor($"{w.Name}[{e}]", w.Type, w.RowLength, rowsPerExpert,
+                w.Data + (long)e * rowsPerExpert * w.RowBytes, w.RowBytes);
+            MatMul(slab, gathered.Slice(offsets[e], count), results.Slice(offsets[e], count));
+        }
+        for (int i = 0; i < pairCount; i++)
+        {
+            var (t, j) = (pairs[i] / used, pairs[i] % used);
+            results.Row(i).CopyTo(dst.Row(t).Slice(j * rowsPerExpert, rowsPerExpert));
+        }
+    }
+
+    public void WeightedSumExperts(ComputeBuffer expertOutputs, ComputeBuffer expertWeights, ComputeBuffer destination)
+    {
+        var outputs = (CpuBuffer)expertOutputs;
+        var weights = (CpuBuffer)expertWeights;
+        var dst = (CpuBuffer)destination;
+        var columns = dst.Columns;
+        if (outputs.Columns != weights.Columns * columns || outputs.Rows != dst.Rows || weights.Rows != dst.Rows)
+            throw new ArgumentException($"weighted sum of ({outputs.Rows}×{outputs.Columns}) by ({weights.Rows}×{weights.Columns}) into ({dst.Rows}×{columns})");
+        for (int t = 0; t < dst.Rows; t++)
+        {
+            var row = dst.Row(t);
+            var outputRow = outputs.Row(t);
+            var weightRow = weights.Row(t);
+            // Each product is rounded before the sum, as llama.cpp scales the expert outputs and then adds them.
+            for (int c = 0; c < columns; c++) row[c] = outputRow[c] * weightRow[0];
+            for (int j = 1; j < weights.Columns; j++)
+            {
+                var slice = outputRow.Slice(j * columns, columns);
+                for (int c = 0; c < columns; c++) row[c] += slice[c] * weightRow[j];
+            }
+        }
+    }
+
+    /// <summary>Frees the expert scratch; called by the backend when it is disposed, since the step
+    /// object lives as long as the backend and its Dispose runs after every forward pass.</summary>
+    internal void ReleaseScratch()
+    {
+        _expertInputs?.Dispose();
+        _expertResults?.Dispose();
+        _expertInputs = _expertResults = null;
+    }
+
+    /// <summary>(rows × columns) over <paramref name="buffer"/>, which is replaced by a larger one when
+    /// too small; kept for the step's life so that expert matmuls do not allocate per call.</summary>
+    private static CpuBuffer Grown(ref CpuBuffer? buffer, int rows, int columns)
+    {
+        var needed = (long)rows * columns;
+        if (buffer is null || (long)buffer.Rows * buffer.Columns < needed)
+        {
+            buffer?.Dispose();
+            buffer = new CpuBuffer(1, (int)Math.Max(needed, 1));
+        }
+        return buffer.Reshape(rows, columns);
+    }
+
+    private static int ExpertId(CpuBuffer ids, int pair, int expertCount)
+    {
+        var value = ids.Data[pair];
+        var id = (int)value;
+        if (id != value || (uint)id >= (uint)expertCount)
+            throw new ArgumentOutOfRangeException(nameof(ids), $"expert id {value} outside 0..{expertCount - 1}");
+        return id;
+    }
+}
