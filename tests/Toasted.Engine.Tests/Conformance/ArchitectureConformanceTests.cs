@@ -28,6 +28,8 @@ public class ArchitectureConformanceTests
         ("qwen2", "Qwen2", 0),
         ("qwen3", "Qwen3", 0),
         ("qwen3moe", "Qwen3Moe", 2),
+        ("gemma3", "Gemma3", 0),
+        ("phi3", "Phi3", 0),
     ];
 
     public static IEnumerable<TestCaseData> Models() =>
@@ -86,7 +88,10 @@ public class ArchitectureConformanceTests
             }
             for (int k = 0; k < expected.Top5Ids.Length; k++)
                 Assert.That(logits[expected.Top5Ids[k]], Is.EqualTo(expected.Top5Logits[k]).Within(budget.MaxAbs), $"step {step} top-5 logit of token {expected.Top5Ids[k]}");
-            if (expected.Top1Margin > clearMargin)
+            // Decode runs other kernels than the batch above, so its own deviation at this step (over
+            // llama.cpp's top five, which hold both contenders of any flip) sets the margin too.
+            var stepDeviation = expected.Top5Ids.Select((id, k) => Math.Abs(logits[id] - expected.Top5Logits[k])).Max();
+            if (expected.Top1Margin > Math.Max(clearMargin, 3 * stepDeviation))
             {
                 Assert.That(Sampler.ArgMax(logits), Is.EqualTo(expected.Token), $"greedy step {step}");
                 checkedSteps++;

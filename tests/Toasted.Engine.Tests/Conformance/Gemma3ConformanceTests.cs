@@ -15,11 +15,6 @@ namespace Toasted.Engine.Tests.Conformance;
 [Category("Conformance")]
 public class Gemma3ConformanceTests
 {
-    public static IEnumerable<TestCaseData> Models() => ConformanceCheck.Cases("gemma3", "Gemma3");
-
-    [TestCaseSource(nameof(Models))]
-    public void Logits_and_teacher_forced_greedy_match_llama_cpp(string arch, string type) => ConformanceCheck.Run(arch, type);
-
     [Test]
     public void With_a_period_of_3_layers_0_and_1_slide_and_layer_2_is_global()
     {
