@@ -1,0 +1,107 @@
+using Toasted.Engine.Inference;
+
+namespace Toasted.Engine.ChatTemplates;
+
+/// <summary>What a render needs besides the messages: the special-token texts and the clock.</summary>
+/// <param name="BosToken">Text of the vocabulary's BOS token (<c>bos_token</c> in the template).</param>
+/// <param name="EosToken">Text of the vocabulary's EOS token (<c>eos_token</c>).</param>
+/// <param name="Clock">Current time for <c>strftime_now</c>, <c>date_string</c> and <c>datetime</c>; tests pin it.</param>
+public sealed record ChatTemplateContext(string BosToken, string EosToken, Func<DateTimeOffset>? Clock = null)
+{
+    /// <summary>Passed as <c>enable_thinking</c>; templates of reasoning models open a thinking section when true.</summary>
+    public bool EnableThinking { get; init; } = true;
+}
+
+/// <summary>
+/// A model's own Jinja chat template (<c>tokenizer.chat_template</c>), parsed once and rendered per
+/// conversation with the inputs llama.cpp gives it, so that prompts are the ones llama.cpp builds:
+/// <c>messages</c>, <c>bos_token</c>, <c>eos_token</c>, <c>enable_thinking</c>, <c>add_generation_prompt</c>
+/// (only when true, as llama.cpp sets it), <c>date_string</c> ("01 Jun 2024") and <c>datetime</c> ("Jun 01 2024").
+/// Like llama.cpp, a template that ignores the system message gets it merged into the first user turn.
+/// </summary>
+public sealed class ChatTemplate
+{
+    private readonly TemplateSource _source;
+    private readonly IReadOnlyList<TemplateNode> _nodes;
+    private bool? _supportsSystemRole;
+
+    private ChatTemplate(TemplateSource source, IReadOnlyList<TemplateNode> nodes)
+    {
+        _source = source;
+        _nodes = nodes;
+    }
+
+    /// <summary>Parses <paramref name="template"/>; a syntax error is a <see cref="ChatTemplateException"/>.</summary>
+    public static ChatTemplate Parse(string template)
+    {
+        var (source, tokens) = TemplateLexer.Tokenize(template);
+        return new ChatTemplate(source, TemplateParser.Parse(source, tokens));
+    }
+
+    /// <summary>
+    /// Renders a conversation. Errors of the template (including its own <c>raise_exception</c>) are a
+    /// <see cref="ChatTemplateException"/> with the line and column of the failing construct.
+    /// </summary>
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context)
+    {
+        if (!SupportsSystemRole) messages = MergeSystemIntoFirstTurn(messages);
+        return RenderWith(messages, addGenerationPrompt, context);
+    }
+
+    /// <summary>
+    /// Whether the template prints a system message at all. Some (Gemma 2) reject or drop it; llama.cpp
+    /// finds out by rendering a probe conversation, and so do we.
+    /// </summary>
+    public bool SupportsSystemRole
+    {
+        get
+        {
+            if (_supportsSystemRole is { } known) return known;
+            const string marker = "System message";
+            bool supported;
+            try
+            {
+                var probe = RenderWith([new ChatMessage("system", marker), new ChatMessage("user", "User message")], true, new ChatTemplateContext("", ""));
+                supported = probe.Contains(marker, StringComparison.Ordinal);
+            }
+            catch (ChatTemplateException)
+            {
+                supported = false;
+            }
+            _supportsSystemRole = supported;
+            return supported;
+        }
+    }
+
+    /// <summary>The leading system message's text goes before the next message's, separated by a newline.</summary>
+    private static IReadOnlyList<ChatMessage> MergeSystemIntoFirstTurn(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Count < 2 || messages[0].Role != "system") return messages;
+        var merged = new List<ChatMessage> { messages[1] with { Content = messages[0].Content + "\n" + messages[1].Content } };
+        merged.AddRange(messages.Skip(2));
+        return merged;
+    }
+
+    private string RenderWith(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context)
+    {
+        var clock = context.Clock ?? (() => DateTimeOffset.UtcNow);
+        var scope = new TemplateScope(null);
+        TemplateGlobals.AddTo(scope, clock);
+        scope.Set("messages", messages.Select(ToValue).Cast<object>().ToList());
+        scope.Set("bos_token", context.BosToken);
+        scope.Set("eos_token", context.EosToken);
+        scope.Set("enable_thinking", context.EnableThinking);
+        var now = clock();
+        scope.Set("datetime", TemplateGlobals.StrFTime(now, "%b %d %Y"));
+        scope.Set("date_string", TemplateGlobals.StrFTime(now, "%d %b %Y"));
+        if (addGenerationPrompt) scope.Set("add_generation_prompt", true);
+        // Top-level sets live in their own scope so they can shadow the inputs.
+        return new TemplateEvaluator(_source).Render(_nodes, new TemplateScope(scope));
+    }
+
+    private static OrderedDictionary<string, object> ToValue(ChatMessage message) => new(StringComparer.Ordinal)
+    {
+        ["role"] = message.Role,
+        ["content"] = message.Content,
+    };
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Toasted.Engine.ChatTemplates;
+
+/// <summary>
+/// <c>tojson</c> as the Hugging Face templates expect it (Python's <c>json.dumps</c> with
+/// <c>ensure_ascii=False</c>): <c>", "</c> and <c>": "</c> separators on one line, or with
+/// <c>indent</c> one item per line and <c>","</c> at line ends; keys in insertion order. Also JSON text
+/// to values, for <c>from_json</c> and for conversations given as JSON.
+/// </summary>
+internal static class TemplateJson
+{
+    public static string Serialize(object value, int? indent)
+    {
+        var sb = new StringBuilder();
+        Write(sb, value, indent, 0);
+        return sb.ToString();
+    }
+
+    private static void Write(StringBuilder sb, object value, int? indent, int depth)
+    {
+        switch (value)
+        {
+            case TemplateNone or TemplateUndefined:
+                sb.Append("null");
+                return;
+            case bool b:
+                sb.Append(b ? "true" : "false");
+                return;
+            case long l:
+                sb.Append(l.ToString(CultureInfo.InvariantCulture));
+                return;
+            case double d:
+                sb.Append(double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "Infinity" : "-Infinity") : TemplateValue.FormatFloat(d));
+                return;
+            case string s:
+                WriteString(sb, s);
+                return;
+            case List<object> list:
+                WriteContainer(sb, '[', ']', list.Count, indent, depth, i => Write(sb, list[i], indent, depth + 1));
+                return;
+            case OrderedDictionary<string, object> dict:
+            {
+                var entries = dict.ToList();
+                WriteContainer(sb, '{', '}', entries.Count, indent, depth, i =>
+                {
+                    WriteString(sb, entries[i].Key);
+                    sb.Append(": ");
+                    Write(sb, entries[i].Value, indent, depth + 1);
+                });
+                return;
+            }
+            case TemplateNamespace ns:
+                Write(sb, new OrderedDictionary<string, object>(ns.Attributes, StringComparer.Ordinal), indent, depth);
+                return;
+            default:
+                throw new TemplateRuntimeException($"{TemplateValue.TypeName(value)} cannot be converted to JSON");
+        }
+    }
+
+    private static void WriteContainer(StringBuilder sb, char open, char close, int count, int? indent, int depth, Action<int> writeItem)
+    {
+        sb.Append(open);
+        if (count == 0)
+        {
+            sb.Append(close);
+            return;
+        }
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0) sb.Append(indent is null ? ", " : ",");
+            if (indent is { } n) sb.Append('\n').Append(' ', n * (depth + 1));
+            writeItem(i);
+        }
+        if (indent is { } m) sb.Append('\n').Append(' ', m * depth);
+        sb.Append(close);
+    }
+
+    private static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else sb.Append(c);
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+
+    public static object Parse(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return FromElement(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new TemplateRuntimeException("invalid JSON: " + e.Message);
+        }
+    }
+
+    public static object FromElement(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Aggregate(
+            new OrderedDictionary<string, object>(StringComparer.Ordinal), (dict, p) => { dict[p.Name] = FromElement(p.Value); return dict; }),
+        JsonValueKind.Array => element.EnumerateArray().Select(FromElement).ToList(),
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => TemplateNone.Value,
+    };
+}
