@@ -45,7 +45,24 @@ public sealed class ChatTemplate
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context)
     {
         if (!SupportsSystemRole) messages = MergeSystemIntoFirstTurn(messages);
-        return RenderWith(messages, addGenerationPrompt, context);
+        var prompt = RenderWith(messages, addGenerationPrompt, context);
+        if (!addGenerationPrompt && _source.Text.Contains(HarmonyChannel, StringComparison.Ordinal))
+            prompt = EndInsteadOfReturn(prompt);
+        return prompt;
+    }
+
+    /// <summary>Marker of the Harmony format (gpt-oss), as llama.cpp recognises it.</summary>
+    private const string HarmonyChannel = "<|channel|>";
+
+    /// <summary>
+    /// Harmony templates close a final assistant turn with &lt;|return|&gt;, which is meant for stored
+    /// conversations; a prompt the model continues needs &lt;|end|&gt; there, and llama.cpp swaps the last one.
+    /// </summary>
+    private static string EndInsteadOfReturn(string prompt)
+    {
+        const string returnToken = "<|return|>";
+        var at = prompt.LastIndexOf(returnToken, StringComparison.Ordinal);
+        return at < 0 ? prompt : string.Concat(prompt.AsSpan(0, at), "<|end|>", prompt.AsSpan(at + returnToken.Length));
     }
 
     /// <summary>
@@ -99,7 +116,7 @@ public sealed class ChatTemplate
         return new TemplateEvaluator(_source).Render(_nodes, new TemplateScope(scope));
     }
 
-    private static OrderedDictionary<string, object> ToValue(ChatMessage message) => new(StringComparer.Ordinal)
+    private static OrderedDictionary<object, object> ToValue(ChatMessage message) => new(TemplateKeyComparer.Instance)
     {
         ["role"] = message.Role,
         ["content"] = message.Content,

@@ -107,7 +107,7 @@ internal sealed class TemplateEvaluator
                 case TemplateNamespace ns:
                     ns.Attributes[set.Attribute] = value;
                     return;
-                case OrderedDictionary<string, object> dict:
+                case OrderedDictionary<object, object> dict:
                     dict[set.Attribute] = value;
                     return;
                 default:
@@ -177,10 +177,10 @@ internal sealed class TemplateEvaluator
         for (var k = 0; k < parts.Count; k++) scope.Set(node.Targets[k], parts[k]);
     }
 
-    private static OrderedDictionary<string, object> MakeLoop(List<object> items, int i)
+    private static OrderedDictionary<object, object> MakeLoop(List<object> items, int i)
     {
         var n = items.Count;
-        var loop = new OrderedDictionary<string, object>(StringComparer.Ordinal)
+        var loop = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance)
         {
             ["index"] = (long)(i + 1),
             ["index0"] = (long)i,
@@ -210,7 +210,7 @@ internal sealed class TemplateEvaluator
                 if (i < parameters.Count) callScope.Set(parameters[i].Name, args.Positional[i]);
                 else extra.Add(args.Positional[i]);
             }
-            var extraKeyword = new OrderedDictionary<string, object>(StringComparer.Ordinal);
+            var extraKeyword = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance);
             foreach (var (key, value) in args.Keyword)
             {
                 if (key == "caller" || parameters.Any(p => p.Name == key)) callScope.Set(key, value);
@@ -259,8 +259,8 @@ internal sealed class TemplateEvaluator
                 return tuple.Items.Select(i => Evaluate(i, scope)).ToList();
             case DictExpression dict:
             {
-                var result = new OrderedDictionary<string, object>(StringComparer.Ordinal);
-                foreach (var (k, v) in dict.Entries) result[TemplateValue.Key(Evaluate(k, scope))] = Evaluate(v, scope);
+                var result = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance);
+                foreach (var (k, v) in dict.Entries) result[Evaluate(k, scope)] = Evaluate(v, scope);
                 return result;
             }
             case AttributeExpression attribute:

@@ -28,7 +28,7 @@ internal static class TemplateFilters
         ["replace"] = (v, a) => TemplateMembers.Replace(Text(v), Text(a.Positional[0]), Text(a.Positional[1]), a.GetOrNull(2, "count") is long c ? (int)c : -1),
         ["default"] = Default,
         ["d"] = Default,
-        ["items"] = (v, _) => v is OrderedDictionary<string, object> dict
+        ["items"] = (v, _) => v is OrderedDictionary<object, object> dict
             ? dict.Select(kv => (object)new List<object> { kv.Key, kv.Value }).ToList()
             : v is TemplateUndefined ? [] : throw new TemplateRuntimeException($"items needs a mapping, got {TemplateValue.TypeName(v)}"),
         ["dictsort"] = DictSort,
@@ -36,7 +36,7 @@ internal static class TemplateFilters
         ["from_json"] = (v, _) => TemplateJson.Parse(Text(v)),
         ["int"] = ToInteger,
         ["float"] = ToFloat,
-        ["abs"] = (v, _) => v switch { long l => Math.Abs(l), double d => Math.Abs(d), _ => throw new TemplateRuntimeException($"abs needs a number, got {TemplateValue.TypeName(v)}") },
+        ["abs"] = (v, _) => v switch { long l => (object)Math.Abs(l), double d => Math.Abs(d), _ => throw new TemplateRuntimeException($"abs needs a number, got {TemplateValue.TypeName(v)}") },
         ["round"] = Round,
         ["unique"] = (v, _) => TemplateValue.Iterate(v).Aggregate(new List<object>(), (acc, x) => { if (!acc.Any(y => TemplateValue.Equals(x, y))) acc.Add(x); return acc; }),
         ["sort"] = Sort,
@@ -79,7 +79,7 @@ internal static class TemplateFilters
 
     private static object DictSort(object value, TemplateCallArguments args)
     {
-        if (value is not OrderedDictionary<string, object> dict) throw new TemplateRuntimeException($"dictsort needs a mapping, got {TemplateValue.TypeName(value)}");
+        if (value is not OrderedDictionary<object, object> dict) throw new TemplateRuntimeException($"dictsort needs a mapping, got {TemplateValue.TypeName(value)}");
         var caseSensitive = TemplateValue.IsTruthy(args.Get(0, "case_sensitive", false));
         var byValue = args.Get(1, "by", "key") is "value";
         var reverse = TemplateValue.IsTruthy(args.Get(2, "reverse", false));

@@ -11,8 +11,8 @@ internal static class TemplateGlobals
         scope.Set("range", new TemplateCallable("range", Range));
         scope.Set("dict", new TemplateCallable("dict", args =>
         {
-            var dict = new OrderedDictionary<string, object>(StringComparer.Ordinal);
-            if (args.Positional.Count > 0 && args.Positional[0] is OrderedDictionary<string, object> source)
+            var dict = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance);
+            if (args.Positional.Count > 0 && args.Positional[0] is OrderedDictionary<object, object> source)
                 foreach (var (k, v) in source) dict[k] = v;
             foreach (var (k, v) in args.Keyword) dict[k] = v;
             return dict;
@@ -20,8 +20,8 @@ internal static class TemplateGlobals
         scope.Set("namespace", new TemplateCallable("namespace", args =>
         {
             var ns = new TemplateNamespace();
-            if (args.Positional.Count > 0 && args.Positional[0] is OrderedDictionary<string, object> source)
-                foreach (var (k, v) in source) ns.Attributes[k] = v;
+            if (args.Positional.Count > 0 && args.Positional[0] is OrderedDictionary<object, object> source)
+                foreach (var (k, v) in source) ns.Attributes[TemplateValue.ToText(k)] = v;
             foreach (var (k, v) in args.Keyword) ns.Attributes[k] = v;
             return ns;
         }));

@@ -41,19 +41,19 @@ internal static class TemplateJson
             case List<object> list:
                 WriteContainer(sb, '[', ']', list.Count, indent, depth, i => Write(sb, list[i], indent, depth + 1));
                 return;
-            case OrderedDictionary<string, object> dict:
+            case OrderedDictionary<object, object> dict:
             {
                 var entries = dict.ToList();
                 WriteContainer(sb, '{', '}', entries.Count, indent, depth, i =>
                 {
-                    WriteString(sb, entries[i].Key);
+                    WriteString(sb, entries[i].Key as string ?? TemplateValue.ToText(entries[i].Key));
                     sb.Append(": ");
                     Write(sb, entries[i].Value, indent, depth + 1);
                 });
                 return;
             }
             case TemplateNamespace ns:
-                Write(sb, new OrderedDictionary<string, object>(ns.Attributes, StringComparer.Ordinal), indent, depth);
+                Write(sb, new OrderedDictionary<object, object>(ns.Attributes.Select(kv => new KeyValuePair<object, object>(kv.Key, kv.Value)), TemplateKeyComparer.Instance), indent, depth);
                 return;
             default:
                 throw new TemplateRuntimeException($"{TemplateValue.TypeName(value)} cannot be converted to JSON");
@@ -117,10 +117,10 @@ internal static class TemplateJson
     public static object FromElement(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => element.EnumerateObject().Aggregate(
-            new OrderedDictionary<string, object>(StringComparer.Ordinal), (dict, p) => { dict[p.Name] = FromElement(p.Value); return dict; }),
+            new OrderedDictionary<object, object>(TemplateKeyComparer.Instance), (dict, p) => { dict[p.Name] = FromElement(p.Value); return dict; }),
         JsonValueKind.Array => element.EnumerateArray().Select(FromElement).ToList(),
         JsonValueKind.String => element.GetString()!,
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => TemplateNone.Value,

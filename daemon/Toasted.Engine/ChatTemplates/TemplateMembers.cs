@@ -13,7 +13,7 @@ internal static class TemplateMembers
     {
         switch (target)
         {
-            case OrderedDictionary<string, object> dict:
+            case OrderedDictionary<object, object> dict:
                 if (dict.TryGetValue(name, out var value)) return value;
                 return DictMethod(dict, name) ?? (object)new TemplateUndefined(name);
             case TemplateNamespace ns:
@@ -31,8 +31,8 @@ internal static class TemplateMembers
     {
         switch (target)
         {
-            case OrderedDictionary<string, object> dict:
-                return dict.TryGetValue(TemplateValue.Key(index), out var value) ? value : new TemplateUndefined(TemplateValue.Key(index));
+            case OrderedDictionary<object, object> dict:
+                return dict.TryGetValue(index, out var value) ? value : new TemplateUndefined(TemplateValue.ToText(index));
             case TemplateNamespace ns when index is string key:
                 return ns.Attributes.TryGetValue(key, out var attribute) ? attribute : new TemplateUndefined(key);
             case List<object> list when index is long or bool:
@@ -228,26 +228,26 @@ internal static class TemplateMembers
         return sb.ToString();
     }
 
-    private static TemplateCallable? DictMethod(OrderedDictionary<string, object> dict, string name) => name switch
+    private static TemplateCallable? DictMethod(OrderedDictionary<object, object> dict, string name) => name switch
     {
         "items" => Method(name, _ => dict.Select(kv => (object)new List<object> { kv.Key, kv.Value }).ToList()),
         "keys" => Method(name, _ => dict.Keys.Select(k => (object)k).ToList()),
         "values" => Method(name, _ => dict.Values.ToList()),
-        "get" => Method(name, a => dict.TryGetValue(TemplateValue.Key(a.Positional[0]), out var v) ? v : a.Positional.Count > 1 ? a.Positional[1] : TemplateNone.Value),
+        "get" => Method(name, a => dict.TryGetValue(a.Positional[0], out var v) ? v : a.Positional.Count > 1 ? a.Positional[1] : TemplateNone.Value),
         "pop" => Method(name, a =>
         {
-            var key = TemplateValue.Key(a.Positional[0]);
+            var key = a.Positional[0];
             if (dict.Remove(key, out var v)) return v;
             return a.Positional.Count > 1 ? a.Positional[1] : throw new TemplateRuntimeException($"key '{key}' not found");
         }),
         "update" => Method(name, a =>
         {
-            if (a.Positional.Count > 0 && a.Positional[0] is OrderedDictionary<string, object> other)
+            if (a.Positional.Count > 0 && a.Positional[0] is OrderedDictionary<object, object> other)
                 foreach (var (k, v) in other) dict[k] = v;
             foreach (var (k, v) in a.Keyword) dict[k] = v;
             return TemplateNone.Value;
         }),
-        "copy" => Method(name, _ => new OrderedDictionary<string, object>(dict, StringComparer.Ordinal)),
+        "copy" => Method(name, _ => new OrderedDictionary<object, object>(dict, TemplateKeyComparer.Instance)),
         _ => null,
     };
 

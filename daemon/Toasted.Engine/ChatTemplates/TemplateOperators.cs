@@ -10,7 +10,7 @@ internal static class TemplateOperators
         "not" => !TemplateValue.IsTruthy(operand),
         "-" => operand switch
         {
-            long l => -l,
+            long l => (object)-l,
             double d => -d,
             bool b => b ? -1L : 0L,
             _ => throw new TemplateRuntimeException($"bad operand for unary -: {TemplateValue.TypeName(operand)}"),
@@ -25,6 +25,9 @@ internal static class TemplateOperators
         {
             case "==": return TemplateValue.Equals(left, right);
             case "!=": return !TemplateValue.Equals(left, right);
+            // An undefined operand orders as false instead of failing, as in llama.cpp's engine
+            // (ByteDance Seed-OSS compares an unset thinking_budget with numbers).
+            case "<" or ">" or "<=" or ">=" when left is TemplateUndefined || right is TemplateUndefined: return false;
             case "<": return TemplateValue.Compare(left, right) < 0;
             case ">": return TemplateValue.Compare(left, right) > 0;
             case "<=": return TemplateValue.Compare(left, right) <= 0;
@@ -70,6 +73,9 @@ internal static class TemplateOperators
     private static object Add(object left, object right) => (left, right) switch
     {
         (string a, string b) => a + b,
+        // llama.cpp's engine adds an undefined value to a string as empty text (firefunction-v2 relies on it).
+        (string a, TemplateUndefined) => a,
+        (TemplateUndefined, string b) => b,
         (List<object> a, List<object> b) => a.Concat(b).ToList(),
         _ => Arithmetic("+", left, right, (a, b) => a + b, (a, b) => a + b),
     };

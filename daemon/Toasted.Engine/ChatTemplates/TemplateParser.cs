@@ -491,7 +491,7 @@ internal sealed class TemplateParser
             }
             else if (t.IsOperator("("))
             {
-                target = new CallExpression(target, ParseCallArguments(), t.Offset);
+                target = new CallExpression(target, ParseCallArguments(), target.Offset);
             }
             else
             {

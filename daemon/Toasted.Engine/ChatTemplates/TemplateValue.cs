@@ -20,7 +20,7 @@ internal static class TemplateValue
         double d => d != 0,
         string s => s.Length > 0,
         List<object> list => list.Count > 0,
-        OrderedDictionary<string, object> dict => dict.Count > 0,
+        OrderedDictionary<object, object> dict => dict.Count > 0,
         _ => true,
     };
 
@@ -33,7 +33,7 @@ internal static class TemplateValue
         double => "float",
         string => "string",
         List<object> => "list",
-        OrderedDictionary<string, object> => "dict",
+        OrderedDictionary<object, object> => "dict",
         TemplateNamespace => "namespace",
         TemplateCallable => "function",
         _ => value.GetType().Name,
@@ -59,8 +59,8 @@ internal static class TemplateValue
             case double d: return FormatFloat(d);
             case string s: return QuoteString(s);
             case List<object> list: return "[" + string.Join(", ", list.Select(Repr)) + "]";
-            case OrderedDictionary<string, object> dict:
-                return "{" + string.Join(", ", dict.Select(kv => QuoteString(kv.Key) + ": " + Repr(kv.Value))) + "}";
+            case OrderedDictionary<object, object> dict:
+                return "{" + string.Join(", ", dict.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}";
             case TemplateNamespace ns:
                 return "<Namespace " + string.Join(", ", ns.Attributes.Select(kv => kv.Key + "=" + Repr(kv.Value))) + ">";
             case TemplateCallable c: return "<function " + c.Name + ">";
@@ -119,7 +119,7 @@ internal static class TemplateValue
             (TemplateNone, TemplateNone) => true,
             (TemplateUndefined, TemplateUndefined) => true,
             (List<object> la, List<object> lb) => la.Count == lb.Count && la.Zip(lb).All(p => Equals(p.First, p.Second)),
-            (OrderedDictionary<string, object> da, OrderedDictionary<string, object> db) =>
+            (OrderedDictionary<object, object> da, OrderedDictionary<object, object> db) =>
                 da.Count == db.Count && da.All(kv => db.TryGetValue(kv.Key, out var v) && Equals(kv.Value, v)),
             _ => ReferenceEquals(a, b),
         };
@@ -147,7 +147,7 @@ internal static class TemplateValue
     public static List<object> Iterate(object value) => value switch
     {
         List<object> list => [.. list],
-        OrderedDictionary<string, object> dict => [.. dict.Keys],
+        OrderedDictionary<object, object> dict => [.. dict.Keys],
         string s => [.. TextElements(s)],
         TemplateUndefined or TemplateNone => [],
         _ => throw new TemplateRuntimeException($"{TypeName(value)} is not iterable"),
@@ -174,7 +174,7 @@ internal static class TemplateValue
     {
         string s => s.EnumerateRunes().LongCount(),
         List<object> list => list.Count,
-        OrderedDictionary<string, object> dict => dict.Count,
+        OrderedDictionary<object, object> dict => dict.Count,
         TemplateUndefined => 0,
         _ => throw new TemplateRuntimeException($"{TypeName(value)} has no length"),
     };
@@ -183,11 +183,8 @@ internal static class TemplateValue
     {
         string s => item is string sub ? s.Contains(sub, StringComparison.Ordinal) : throw new TemplateRuntimeException($"'in <string>' needs a string, got {TypeName(item)}"),
         List<object> list => list.Any(x => Equals(x, item)),
-        OrderedDictionary<string, object> dict => item is string key && dict.ContainsKey(key),
+        OrderedDictionary<object, object> dict => dict.ContainsKey(item),
         TemplateUndefined or TemplateNone => false,
         _ => throw new TemplateRuntimeException($"'in' is not supported for {TypeName(container)}"),
     };
-
-    /// <summary>A dictionary key from any value (mappings are keyed by text here).</summary>
-    public static string Key(object value) => value is string s ? s : ToText(value);
 }

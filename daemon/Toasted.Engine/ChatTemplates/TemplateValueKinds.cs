@@ -1,7 +1,7 @@
 namespace Toasted.Engine.ChatTemplates;
 
 // Runtime values are plain CLR objects: bool, long, double, string, List<object> (lists and tuples),
-// OrderedDictionary<string, object> (mappings), and the few kinds below.
+// OrderedDictionary<object, object> (mappings), and the few kinds below.
 
 /// <summary>Jinja's <c>none</c>.</summary>
 internal sealed class TemplateNone
