@@ -23,12 +23,13 @@ public sealed class ChatTemplate
 {
     private readonly TemplateSource _source;
     private readonly IReadOnlyList<TemplateNode> _nodes;
-    private bool? _supportsSystemRole;
+    private readonly Lazy<bool> _supportsSystemRole;
 
     private ChatTemplate(TemplateSource source, IReadOnlyList<TemplateNode> nodes)
     {
         _source = source;
         _nodes = nodes;
+        _supportsSystemRole = new Lazy<bool>(ProbeSystemRole, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Parses <paramref name="template"/>; a syntax error is a <see cref="ChatTemplateException"/>.</summary>
@@ -69,24 +70,19 @@ public sealed class ChatTemplate
     /// Whether the template prints a system message at all. Some (Gemma 2) reject or drop it; llama.cpp
     /// finds out by rendering a probe conversation, and so do we.
     /// </summary>
-    public bool SupportsSystemRole
+    public bool SupportsSystemRole => _supportsSystemRole.Value;
+
+    private bool ProbeSystemRole()
     {
-        get
+        const string marker = "System message";
+        try
         {
-            if (_supportsSystemRole is { } known) return known;
-            const string marker = "System message";
-            bool supported;
-            try
-            {
-                var probe = RenderWith([new ChatMessage("system", marker), new ChatMessage("user", "User message")], true, new ChatTemplateContext("", ""));
-                supported = probe.Contains(marker, StringComparison.Ordinal);
-            }
-            catch (ChatTemplateException)
-            {
-                supported = false;
-            }
-            _supportsSystemRole = supported;
-            return supported;
+            var probe = RenderWith([new ChatMessage("system", marker), new ChatMessage("user", "User message")], true, new ChatTemplateContext("", ""));
+            return probe.Contains(marker, StringComparison.Ordinal);
+        }
+        catch (ChatTemplateException)
+        {
+            return false;
         }
     }
 

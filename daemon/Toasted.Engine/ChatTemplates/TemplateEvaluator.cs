@@ -60,11 +60,11 @@ internal sealed class TemplateEvaluator
                 return Flow.Normal;
             }
             case MacroNode macro:
-                scope.Set(macro.Name, MakeMacro(macro.Name, macro.Parameters, macro.Body, scope, null));
+                scope.Set(macro.Name, MakeMacro(macro.Name, macro.Parameters, macro.Body, scope));
                 return Flow.Normal;
             case CallBlockNode callBlock:
             {
-                var caller = MakeMacro("caller", callBlock.CallerParameters, callBlock.Body, scope, null);
+                var caller = MakeMacro("caller", callBlock.CallerParameters, callBlock.Body, scope);
                 var callee = Evaluate(callBlock.Call.Callee, scope);
                 var args = EvaluateArguments(callBlock.Call.Arguments, scope);
                 var keyword = new Dictionary<string, object>(args.Keyword) { ["caller"] = caller };
@@ -199,35 +199,54 @@ internal sealed class TemplateEvaluator
         return loop;
     }
 
-    private TemplateCallable MakeMacro(string name, IReadOnlyList<MacroParameter> parameters, IReadOnlyList<TemplateNode> body, TemplateScope definingScope, object? unused)
+    /// <summary>Nested macro calls allowed before a render fails: a recursive template must not exhaust the stack.</summary>
+    private const int MaxCallDepth = 200;
+
+    private int _callDepth;
+
+    private TemplateCallable MakeMacro(string name, IReadOnlyList<MacroParameter> parameters, IReadOnlyList<TemplateNode> body, TemplateScope definingScope)
     {
         return new TemplateCallable(name, args =>
         {
-            var callScope = new TemplateScope(definingScope);
-            var extra = new List<object>();
-            for (var i = 0; i < args.Positional.Count; i++)
+            if (_callDepth >= MaxCallDepth) throw new TemplateRuntimeException($"macro calls nested deeper than {MaxCallDepth}");
+            _callDepth++;
+            try
             {
-                if (i < parameters.Count) callScope.Set(parameters[i].Name, args.Positional[i]);
-                else extra.Add(args.Positional[i]);
+                return InvokeMacro(parameters, body, definingScope, args);
             }
-            var extraKeyword = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance);
-            foreach (var (key, value) in args.Keyword)
+            finally
             {
-                if (key == "caller" || parameters.Any(p => p.Name == key)) callScope.Set(key, value);
-                else extraKeyword[key] = value;
+                _callDepth--;
             }
-            for (var i = args.Positional.Count; i < parameters.Count; i++)
-            {
-                var p = parameters[i];
-                if (args.Keyword.ContainsKey(p.Name)) continue;
-                callScope.Set(p.Name, p.Default is null ? new TemplateUndefined(p.Name) : Evaluate(p.Default, callScope));
-            }
-            callScope.Set("varargs", extra);
-            callScope.Set("kwargs", extraKeyword);
-            var output = new StringBuilder();
-            RenderBody(body, callScope, output);
-            return output.ToString();
         });
+    }
+
+    private string InvokeMacro(IReadOnlyList<MacroParameter> parameters, IReadOnlyList<TemplateNode> body, TemplateScope definingScope, TemplateCallArguments args)
+    {
+        var callScope = new TemplateScope(definingScope);
+        var extra = new List<object>();
+        for (var i = 0; i < args.Positional.Count; i++)
+        {
+            if (i < parameters.Count) callScope.Set(parameters[i].Name, args.Positional[i]);
+            else extra.Add(args.Positional[i]);
+        }
+        var extraKeyword = new OrderedDictionary<object, object>(TemplateKeyComparer.Instance);
+        foreach (var (key, value) in args.Keyword)
+        {
+            if (key == "caller" || parameters.Any(p => p.Name == key)) callScope.Set(key, value);
+            else extraKeyword[key] = value;
+        }
+        for (var i = args.Positional.Count; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            if (args.Keyword.ContainsKey(p.Name)) continue;
+            callScope.Set(p.Name, p.Default is null ? new TemplateUndefined(p.Name) : Evaluate(p.Default, callScope));
+        }
+        callScope.Set("varargs", extra);
+        callScope.Set("kwargs", extraKeyword);
+        var output = new StringBuilder();
+        RenderBody(body, callScope, output);
+        return output.ToString();
     }
 
     // ---- expressions ----
@@ -242,6 +261,11 @@ internal sealed class TemplateEvaluator
         catch (TemplateRuntimeException e)
         {
             throw _source.Error(e.Message, at.Offset);
+        }
+        catch (Exception e) when (e is InvalidCastException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            // A filter or method given arguments of the wrong kind or number.
+            throw _source.Error("invalid arguments: " + e.Message, at.Offset);
         }
     }
 

@@ -31,6 +31,9 @@ internal static class TemplateGlobals
             StrFTime(clock(), args.Positional.Count > 0 ? TemplateValue.ToText(args.Positional[0]) : "")));
     }
 
+    /// <summary>Longest range a template may build; chat templates count messages, never millions of items.</summary>
+    private const long MaxRangeLength = 1_000_000;
+
     private static object Range(TemplateCallArguments args)
     {
         long Arg(int i) => args.Positional[i] is long l ? l : throw new TemplateRuntimeException("range needs integers");
@@ -42,6 +45,7 @@ internal static class TemplateGlobals
             _ => throw new TemplateRuntimeException("range takes 1 to 3 arguments"),
         };
         if (step == 0) throw new TemplateRuntimeException("range step cannot be zero");
+        if ((stop - start) / step > MaxRangeLength) throw new TemplateRuntimeException($"range longer than {MaxRangeLength} items");
         var result = new List<object>();
         for (var i = start; step > 0 ? i < stop : i > stop; i += step) result.Add(i);
         return result;
