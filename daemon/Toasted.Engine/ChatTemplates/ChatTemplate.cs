@@ -17,7 +17,8 @@ public sealed record ChatTemplateContext(string BosToken, string EosToken, Func<
 /// conversation with the inputs llama.cpp gives it, so that prompts are the ones llama.cpp builds:
 /// <c>messages</c>, <c>bos_token</c>, <c>eos_token</c>, <c>enable_thinking</c>, <c>add_generation_prompt</c>
 /// (only when true, as llama.cpp sets it), <c>date_string</c> ("01 Jun 2024") and <c>datetime</c> ("Jun 01 2024").
-/// Like llama.cpp, a template that ignores the system message gets it merged into the first user turn.
+/// Like llama.cpp, a template that ignores the system message gets it merged into the first user turn,
+/// and a "developer" message is a system message (except for Harmony templates, which know the role).
 /// </summary>
 public sealed class ChatTemplate
 {
@@ -45,9 +46,13 @@ public sealed class ChatTemplate
     /// </summary>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context)
     {
+        var isHarmony = _source.Text.Contains(HarmonyChannel, StringComparison.Ordinal);
+        // OpenAI's "developer" role is a system message to every template but Harmony's, which knows it.
+        if (!isHarmony && messages.Any(m => m.Role == "developer"))
+            messages = messages.Select(m => m.Role == "developer" ? m with { Role = "system" } : m).ToList();
         if (!SupportsSystemRole) messages = MergeSystemIntoFirstTurn(messages);
         var prompt = RenderWith(messages, addGenerationPrompt, context);
-        if (!addGenerationPrompt && _source.Text.Contains(HarmonyChannel, StringComparison.Ordinal))
+        if (!addGenerationPrompt && isHarmony)
             prompt = EndInsteadOfReturn(prompt);
         return prompt;
     }

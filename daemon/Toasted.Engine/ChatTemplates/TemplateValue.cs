@@ -56,7 +56,7 @@ internal static class TemplateValue
             case TemplateNone: return "None";
             case bool b: return b ? "True" : "False";
             case long l: return l.ToString(CultureInfo.InvariantCulture);
-            case double d: return FormatFloat(d);
+            case double d: return PrintFloat(d);
             case string s: return QuoteString(s);
             case List<object> list: return "[" + string.Join(", ", list.Select(Repr)) + "]";
             case OrderedDictionary<object, object> dict:
@@ -89,7 +89,20 @@ internal static class TemplateValue
         return sb.Append(quote).ToString();
     }
 
-    /// <summary>Python's float repr: shortest round-trip digits, always with a fraction or an exponent.</summary>
+    /// <summary>
+    /// How llama.cpp's engine prints a float: C's <c>%f</c> (six decimals) with trailing zeros dropped
+    /// but one kept after the point, so 0.1 + 0.2 prints "0.3" and 2.0 prints "2.0" (Python would
+    /// print 0.30000000000000004). The prompt text must match llama.cpp's, so we print as it does.
+    /// </summary>
+    public static string PrintFloat(double d)
+    {
+        if (double.IsNaN(d)) return "nan";
+        if (double.IsInfinity(d)) return d > 0 ? "inf" : "-inf";
+        var text = d.ToString("F6", CultureInfo.InvariantCulture).TrimEnd('0');
+        return text.EndsWith('.') ? text + "0" : text;
+    }
+
+    /// <summary>Shortest round-trip digits, always with a fraction or an exponent (JSON and Python repr).</summary>
     public static string FormatFloat(double d)
     {
         if (double.IsNaN(d)) return "nan";
