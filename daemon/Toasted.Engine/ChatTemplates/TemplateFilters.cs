@@ -32,7 +32,7 @@ internal static class TemplateFilters
             ? dict.Select(kv => (object)new List<object> { kv.Key, kv.Value }).ToList()
             : v is TemplateUndefined ? [] : throw new TemplateRuntimeException($"items needs a mapping, got {TemplateValue.TypeName(v)}"),
         ["dictsort"] = DictSort,
-        ["tojson"] = (v, a) => TemplateJson.Serialize(v, a.GetOrNull(0, "indent") is long indent ? (int)indent : null),
+        ["tojson"] = ToJson,
         ["from_json"] = (v, _) => TemplateJson.Parse(Text(v)),
         ["int"] = ToInteger,
         ["float"] = ToFloat,
@@ -59,6 +59,24 @@ internal static class TemplateFilters
 
     private static string Text(object v) => TemplateValue.ToText(v);
 
+    /// <summary>
+    /// <c>tojson</c> with llama.cpp's options: <c>indent</c>, <c>separators</c> (item, key) and
+    /// <c>ensure_ascii</c> as keywords; defaults <c>", "</c> (<c>","</c> when indented) and <c>": "</c>.
+    /// A positional integer is Jinja's indent.
+    /// </summary>
+    private static object ToJson(object value, TemplateCallArguments args)
+    {
+        int? indent = args.Keyword.GetValueOrDefault("indent") is long keywordIndent ? (int)keywordIndent
+            : args.Positional.Count > 0 && args.Positional[0] is long positionalIndent ? (int)positionalIndent : null;
+        if (args.Keyword.TryGetValue("sort_keys", out var sort) && TemplateValue.IsTruthy(sort))
+            throw new TemplateRuntimeException("tojson sort_keys=true is not supported");
+        var ensureAscii = args.Keyword.TryGetValue("ensure_ascii", out var ascii) && TemplateValue.IsTruthy(ascii);
+        var separators = args.Keyword.GetValueOrDefault("separators") as List<object> ?? [];
+        var itemSeparator = separators.Count > 0 ? Text(separators[0]) : indent is null ? ", " : ",";
+        var keySeparator = separators.Count > 1 ? Text(separators[1]) : ": ";
+        return TemplateJson.Serialize(value, new TemplateJson.Style(indent, itemSeparator, keySeparator, ensureAscii));
+    }
+
     private static object Join(object value, TemplateCallArguments args)
     {
         var separator = Text(args.Get(0, "d", ""));
@@ -80,7 +98,8 @@ internal static class TemplateFilters
     private static object DictSort(object value, TemplateCallArguments args)
     {
         if (value is not OrderedDictionary<object, object> dict) throw new TemplateRuntimeException($"dictsort needs a mapping, got {TemplateValue.TypeName(value)}");
-        var caseSensitive = TemplateValue.IsTruthy(args.Get(0, "case_sensitive", false));
+        // llama.cpp's engine always sorts case-sensitively; prompts must sort as there.
+        const bool caseSensitive = true;
         var byValue = args.Get(1, "by", "key") is "value";
         var reverse = TemplateValue.IsTruthy(args.Get(2, "reverse", false));
         var pairs = dict.Select(kv => new List<object> { kv.Key, kv.Value }).ToList();

@@ -12,15 +12,22 @@ namespace Toasted.Engine.ChatTemplates;
 /// </summary>
 internal static class TemplateJson
 {
-    public static string Serialize(object value, int? indent)
+    /// <summary>Layout of the JSON text: indentation (null: one line), separators, and whether non-ASCII is escaped.</summary>
+    public sealed record Style(int? Indent, string ItemSeparator, string KeySeparator, bool EnsureAscii);
+
+    public static string Serialize(object value, int? indent) =>
+        Serialize(value, new Style(indent, indent is null ? ", " : ",", ": ", false));
+
+    public static string Serialize(object value, Style style)
     {
         var sb = new StringBuilder();
-        Write(sb, value, indent, 0);
+        Write(sb, value, style, 0);
         return sb.ToString();
     }
 
-    private static void Write(StringBuilder sb, object value, int? indent, int depth)
+    private static void Write(StringBuilder sb, object value, Style style, int depth)
     {
+        var indent = style.Indent;
         switch (value)
         {
             case TemplateNone or TemplateUndefined:
@@ -36,32 +43,33 @@ internal static class TemplateJson
                 sb.Append(double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "Infinity" : "-Infinity") : TemplateValue.FormatFloat(d));
                 return;
             case string s:
-                WriteString(sb, s);
+                WriteString(sb, s, style.EnsureAscii);
                 return;
             case List<object> list:
-                WriteContainer(sb, '[', ']', list.Count, indent, depth, i => Write(sb, list[i], indent, depth + 1));
+                WriteContainer(sb, '[', ']', list.Count, style, depth, i => Write(sb, list[i], style, depth + 1));
                 return;
             case OrderedDictionary<object, object> dict:
             {
                 var entries = dict.ToList();
-                WriteContainer(sb, '{', '}', entries.Count, indent, depth, i =>
+                WriteContainer(sb, '{', '}', entries.Count, style, depth, i =>
                 {
-                    WriteString(sb, entries[i].Key as string ?? TemplateValue.ToText(entries[i].Key));
-                    sb.Append(": ");
-                    Write(sb, entries[i].Value, indent, depth + 1);
+                    WriteString(sb, entries[i].Key as string ?? TemplateValue.ToText(entries[i].Key), style.EnsureAscii);
+                    sb.Append(style.KeySeparator);
+                    Write(sb, entries[i].Value, style, depth + 1);
                 });
                 return;
             }
             case TemplateNamespace ns:
-                Write(sb, new OrderedDictionary<object, object>(ns.Attributes.Select(kv => new KeyValuePair<object, object>(kv.Key, kv.Value)), TemplateKeyComparer.Instance), indent, depth);
+                Write(sb, new OrderedDictionary<object, object>(ns.Attributes.Select(kv => new KeyValuePair<object, object>(kv.Key, kv.Value)), TemplateKeyComparer.Instance), style, depth);
                 return;
             default:
                 throw new TemplateRuntimeException($"{TemplateValue.TypeName(value)} cannot be converted to JSON");
         }
     }
 
-    private static void WriteContainer(StringBuilder sb, char open, char close, int count, int? indent, int depth, Action<int> writeItem)
+    private static void WriteContainer(StringBuilder sb, char open, char close, int count, Style style, int depth, Action<int> writeItem)
     {
+        var indent = style.Indent;
         sb.Append(open);
         if (count == 0)
         {
@@ -70,7 +78,7 @@ internal static class TemplateJson
         }
         for (var i = 0; i < count; i++)
         {
-            if (i > 0) sb.Append(indent is null ? ", " : ",");
+            if (i > 0) sb.Append(style.ItemSeparator);
             if (indent is { } n) sb.Append('\n').Append(' ', n * (depth + 1));
             writeItem(i);
         }
@@ -78,7 +86,7 @@ internal static class TemplateJson
         sb.Append(close);
     }
 
-    private static void WriteString(StringBuilder sb, string s)
+    private static void WriteString(StringBuilder sb, string s, bool ensureAscii)
     {
         sb.Append('"');
         foreach (var c in s)
@@ -93,7 +101,8 @@ internal static class TemplateJson
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    // With ensure_ascii every UTF-16 unit above 0x7F is escaped (astral characters as surrogate pairs, as Python does).
+                    if (c < 0x20 || (ensureAscii && c > 0x7E)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     else sb.Append(c);
                     break;
             }

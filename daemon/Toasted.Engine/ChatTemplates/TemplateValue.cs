@@ -194,6 +194,7 @@ internal static class TemplateValue
 
     public static bool Contains(object container, object item) => container switch
     {
+        _ when item is TemplateUndefined => false,
         string s => item is string sub ? s.Contains(sub, StringComparison.Ordinal) : throw new TemplateRuntimeException($"'in <string>' needs a string, got {TypeName(item)}"),
         List<object> list => list.Any(x => Equals(x, item)),
         OrderedDictionary<object, object> dict => dict.ContainsKey(item),

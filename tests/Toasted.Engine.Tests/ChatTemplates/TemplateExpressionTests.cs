@@ -41,6 +41,7 @@ public class TemplateExpressionTests
     [TestCase("{{ {'b': 1, 'a': 2}|dictsort }}|{{ [1, 2, 3, 4, 5]|batch(2)|list }}|{{ 'one two  three'|wordcount }}|{{ 2.567|round(2) }}|{{ '3'|int + 1 }}|{{ 1|float }}", "[['a', 2], ['b', 1]]|[[1, 2], [3, 4], [5]]|3|2.57|4|1.0")]
     [TestCase("{{ {'a': [1, 'x'], 'b': none, 'c': true}|tojson }}|{{ 'é\"'|tojson }}", "{\"a\": [1, \"x\"], \"b\": null, \"c\": true}|\"é\\\"\"")]
     [TestCase("{{ {'a': [1]}|tojson(indent=2) }}", "{\n  \"a\": [\n    1\n  ]\n}")]
+    [TestCase("{{ {'a': [1, 2]}|tojson(separators=(',', ':')) }}|{{ 'é'|tojson(ensure_ascii=true) }}", "{\"a\":[1,2]}|\"\\u00e9\"")]
     [TestCase("{{ 'a\nb'|indent(2) }}|{{ 'a\nb'|indent(2, true) }}", "a\n  b|  a\n  b")]
     public void Filters_follow_jinja(string template, string expected) =>
         Assert.That(Render(template), Is.EqualTo(expected));
