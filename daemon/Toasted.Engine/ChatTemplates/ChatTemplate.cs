@@ -1,4 +1,5 @@
 using Toasted.Engine.Inference;
+using Toasted.Engine.Tokenization;
 
 namespace Toasted.Engine.ChatTemplates;
 
@@ -10,6 +11,16 @@ public sealed record ChatTemplateContext(string BosToken, string EosToken, Func<
 {
     /// <summary>Passed as <c>enable_thinking</c>; templates of reasoning models open a thinking section when true.</summary>
     public bool EnableThinking { get; init; } = true;
+
+    /// <summary>
+    /// BOS/EOS texts from a vocabulary, as llama.cpp takes them (the token's text; nothing when the
+    /// vocabulary has no such token).
+    /// </summary>
+    public static ChatTemplateContext ForTokenizer(ITokenizer tokenizer, Func<DateTimeOffset>? clock = null) =>
+        new(SpecialTokenText(tokenizer, tokenizer.BosId), SpecialTokenText(tokenizer, tokenizer.EosId), clock);
+
+    private static string SpecialTokenText(ITokenizer tokenizer, int id) =>
+        id >= 0 && id < tokenizer.VocabSize ? tokenizer.TokenText(id) : "";
 }
 
 /// <summary>

@@ -31,7 +31,7 @@ public sealed class LoadedModel : IDisposable
         Tokenizer = tokenizer;
         _defaultContext = defaultContext;
         var template = file.Metadata.GetStringOrNull(GgufKeys.ChatTemplate);
-        _chatFormat = ChatFormat.FromTemplate(template, new ChatTemplateContext(SpecialTokenText(tokenizer, tokenizer.BosId), SpecialTokenText(tokenizer, tokenizer.EosId)));
+        _chatFormat = ChatFormat.FromTemplate(template, ChatTemplateContext.ForTokenizer(tokenizer));
         var hp = architecture.HyperParameters;
         Description = new ModelDescription(
             file.Path,
@@ -42,10 +42,6 @@ public sealed class LoadedModel : IDisposable
             file.Tensors.Sum(t => t.ElementCount),
             template);
     }
-
-    /// <summary>The text a template sees as <c>bos_token</c>/<c>eos_token</c>: the vocabulary entry, or nothing when the model has no such token.</summary>
-    private static string SpecialTokenText(ITokenizer tokenizer, int id) =>
-        id >= 0 && id < tokenizer.VocabSize ? tokenizer.TokenText(id) : "";
 
     public ModelDescription Description { get; }
     public ITokenizer Tokenizer { get; }
