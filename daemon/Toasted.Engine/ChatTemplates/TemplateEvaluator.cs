@@ -378,7 +378,4 @@ internal sealed class TemplateEvaluator
         }
         return Guarded(at, () => callable.Invoke(args));
     }
-
-    /// <summary>Calls a test by name on behalf of filters such as <c>select</c>.</summary>
-    public static bool RunTest(string name, object value, TemplateCallArguments args) => TemplateTests.Apply(name, value, args);
 }

@@ -18,8 +18,6 @@ internal enum TemplateTokenKind
 /// <summary>One lexical unit; <see cref="Offset"/> points into the normalised source for error positions.</summary>
 internal readonly record struct TemplateToken(TemplateTokenKind Kind, string Value, int Offset)
 {
-    public bool Is(TemplateTokenKind kind, string value) => Kind == kind && Value == value;
-
     public bool IsOperator(string value) => Kind == TemplateTokenKind.Operator && Value == value;
 
     public bool IsName(string value) => Kind == TemplateTokenKind.Name && Value == value;

@@ -6,10 +6,6 @@ namespace Toasted.Engine.ChatTemplates;
 /// <summary>The semantics shared by every operation on runtime values: truth, text, equality, order, iteration.</summary>
 internal static class TemplateValue
 {
-    public static bool IsUndefined(object value) => value is TemplateUndefined;
-
-    public static bool IsNone(object value) => value is TemplateNone;
-
     public static bool IsNumber(object value) => value is long or double;
 
     public static bool IsTruthy(object value) => value switch
