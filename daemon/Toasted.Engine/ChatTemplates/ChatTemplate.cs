@@ -36,12 +36,14 @@ public sealed class ChatTemplate
     private readonly TemplateSource _source;
     private readonly IReadOnlyList<TemplateNode> _nodes;
     private readonly Lazy<bool> _supportsSystemRole;
+    private readonly Lazy<bool> _requiresTypedContent;
 
     private ChatTemplate(TemplateSource source, IReadOnlyList<TemplateNode> nodes)
     {
         _source = source;
         _nodes = nodes;
         _supportsSystemRole = new Lazy<bool>(ProbeSystemRole, LazyThreadSafetyMode.ExecutionAndPublication);
+        _requiresTypedContent = new Lazy<bool>(ProbeTypedContent, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Parses <paramref name="template"/>; a syntax error is a <see cref="ChatTemplateException"/>.</summary>
@@ -102,6 +104,36 @@ public sealed class ChatTemplate
         }
     }
 
+    /// <summary>
+    /// Whether the template only accepts content as a list of parts (<c>[{"type": "text", "text": …}]</c>):
+    /// it fails on plain string content but renders typed content. llama.cpp then converts every
+    /// message's content to that form, and so do we.
+    /// </summary>
+    public bool RequiresTypedContent => _requiresTypedContent.Value;
+
+    private bool ProbeTypedContent()
+    {
+        var probe = new List<ChatMessage> { new("user", "content") };
+        var context = new ChatTemplateContext("", "");
+        try
+        {
+            RenderWith(probe, true, context, typedContent: false);
+            return false;
+        }
+        catch (ChatTemplateException)
+        {
+        }
+        try
+        {
+            RenderWith(probe, true, context, typedContent: true);
+            return true;
+        }
+        catch (ChatTemplateException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The leading system message's text goes before the next message's, separated by a newline.</summary>
     private static IReadOnlyList<ChatMessage> MergeSystemIntoFirstTurn(IReadOnlyList<ChatMessage> messages)
     {
@@ -111,12 +143,15 @@ public sealed class ChatTemplate
         return merged;
     }
 
-    private string RenderWith(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context)
+    private string RenderWith(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context) =>
+        RenderWith(messages, addGenerationPrompt, context, RequiresTypedContent);
+
+    private string RenderWith(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateContext context, bool typedContent)
     {
         var clock = context.Clock ?? (() => DateTimeOffset.UtcNow);
         var scope = new TemplateScope(null);
         TemplateGlobals.AddTo(scope, clock);
-        scope.Set("messages", messages.Select(ToValue).Cast<object>().ToList());
+        scope.Set("messages", messages.Select(m => (object)ToValue(m, typedContent)).ToList());
         scope.Set("bos_token", context.BosToken);
         scope.Set("eos_token", context.EosToken);
         scope.Set("enable_thinking", context.EnableThinking);
@@ -128,9 +163,14 @@ public sealed class ChatTemplate
         return new TemplateEvaluator(_source).Render(_nodes, new TemplateScope(scope));
     }
 
-    private static OrderedDictionary<object, object> ToValue(ChatMessage message) => new(TemplateKeyComparer.Instance)
+    private static OrderedDictionary<object, object> ToValue(ChatMessage message, bool typedContent) => new(TemplateKeyComparer.Instance)
     {
         ["role"] = message.Role,
-        ["content"] = message.Content,
+        ["content"] = typedContent ? TextPart(message.Content) : message.Content,
     };
+
+    private static List<object> TextPart(string text) =>
+    [
+        new OrderedDictionary<object, object>(TemplateKeyComparer.Instance) { ["type"] = "text", ["text"] = text },
+    ];
 }

@@ -80,4 +80,24 @@ public class TemplateExpressionTests
         var e = Assert.Throws<ChatTemplateException>(() => Render(template))!;
         Assert.That(e.Reason, Does.Contain(reason));
     }
+
+    [Test]
+    public void A_template_that_only_takes_typed_content_gets_text_parts()
+    {
+        const string source = "{% for m in messages %}{% if m.content is string %}{{ raise_exception('typed content only') }}{% endif %}"
+            + "{% for part in m.content %}[{{ part.type }}:{{ part.text }}]{% endfor %}{% endfor %}";
+        var template = ChatTemplate.Parse(source);
+        Assert.That(template.RequiresTypedContent, Is.True);
+        Assert.That(template.Render([new("user", "Hi")], true, new ChatTemplateContext("", "")), Is.EqualTo("[text:Hi]"));
+    }
+
+    [Test]
+    public void A_template_without_a_system_turn_gets_the_system_text_before_the_first_user_message()
+    {
+        const string source = "{% for m in messages %}{% if m.role == 'system' %}{{ raise_exception('no system role') }}{% endif %}"
+            + "<{{ m.role }}>{{ m.content }}{% endfor %}";
+        var template = ChatTemplate.Parse(source);
+        Assert.That(template.SupportsSystemRole, Is.False);
+        Assert.That(template.Render([new("system", "Be brief."), new("user", "Hi")], false, new ChatTemplateContext("", "")), Is.EqualTo("<user>Be brief.\nHi"));
+    }
 }
