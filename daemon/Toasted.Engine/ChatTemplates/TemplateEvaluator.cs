@@ -114,15 +114,21 @@ internal sealed class TemplateEvaluator
                     throw _source.Error($"cannot set attribute '{set.Attribute}' on {TemplateValue.TypeName(target)} (only a namespace() accepts it)", set.Offset);
             }
         }
-        if (set.Targets.Count == 1)
+        Bind(set.Targets, value, scope, set.Offset);
+    }
+
+    /// <summary>Assigns a value to one name, or unpacks it over several (<c>set a, b = …</c>, <c>for k, v in …</c>).</summary>
+    private void Bind(IReadOnlyList<string> names, object value, TemplateScope scope, int offset)
+    {
+        if (names.Count == 1)
         {
-            scope.Set(set.Targets[0], value);
+            scope.Set(names[0], value);
             return;
         }
         var items = TemplateValue.Iterate(value);
-        if (items.Count != set.Targets.Count)
-            throw _source.Error($"cannot unpack {items.Count} values into {set.Targets.Count} names", set.Offset);
-        for (var i = 0; i < items.Count; i++) scope.Set(set.Targets[i], items[i]);
+        if (items.Count != names.Count)
+            throw _source.Error($"cannot unpack {items.Count} values into {names.Count} names", offset);
+        for (var i = 0; i < items.Count; i++) scope.Set(names[i], items[i]);
     }
 
     private void RenderFor(ForNode node, TemplateScope scope, StringBuilder output)
@@ -144,7 +150,7 @@ internal sealed class TemplateEvaluator
             items = items.Where(item =>
             {
                 var filterScope = new TemplateScope(scope);
-                BindTargets(node, filterScope, item);
+                Bind(node.Targets, item, filterScope, node.Offset);
                 return TemplateValue.IsTruthy(Evaluate(node.Filter, filterScope));
             }).ToList();
         }
@@ -158,23 +164,10 @@ internal sealed class TemplateEvaluator
         for (var i = 0; i < items.Count; i++)
         {
             var bodyScope = new TemplateScope(scope);
-            BindTargets(node, bodyScope, items[i]);
+            Bind(node.Targets, items[i], bodyScope, node.Offset);
             bodyScope.Set("loop", MakeLoop(items, i));
             if (RenderBody(node.Body, bodyScope, output) == Flow.Break) break;
         }
-    }
-
-    private void BindTargets(ForNode node, TemplateScope scope, object item)
-    {
-        if (node.Targets.Count == 1)
-        {
-            scope.Set(node.Targets[0], item);
-            return;
-        }
-        var parts = TemplateValue.Iterate(item);
-        if (parts.Count != node.Targets.Count)
-            throw _source.Error($"cannot unpack {parts.Count} values into {node.Targets.Count} loop names", node.Offset);
-        for (var k = 0; k < parts.Count; k++) scope.Set(node.Targets[k], parts[k]);
     }
 
     private static OrderedDictionary<object, object> MakeLoop(List<object> items, int i)

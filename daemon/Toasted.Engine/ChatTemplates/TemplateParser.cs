@@ -368,46 +368,22 @@ internal sealed class TemplateParser
         }
     }
 
-    private TemplateExpression ParseAdditive()
-    {
-        var left = ParseConcat();
-        while (Current.IsOperator("+") || Current.IsOperator("-"))
-        {
-            var op = Advance();
-            left = new BinaryExpression(op.Value, left, ParseConcat(), op.Offset);
-        }
-        return left;
-    }
+    private TemplateExpression ParseAdditive() => ParseLeftAssociative(ParseConcat, "+", "-");
 
-    private TemplateExpression ParseConcat()
-    {
-        var left = ParseMultiplicative();
-        while (Current.IsOperator("~"))
-        {
-            var op = Advance();
-            left = new BinaryExpression("~", left, ParseMultiplicative(), op.Offset);
-        }
-        return left;
-    }
+    private TemplateExpression ParseConcat() => ParseLeftAssociative(ParseMultiplicative, "~");
 
-    private TemplateExpression ParseMultiplicative()
-    {
-        var left = ParsePower();
-        while (Current.IsOperator("*") || Current.IsOperator("/") || Current.IsOperator("//") || Current.IsOperator("%"))
-        {
-            var op = Advance();
-            left = new BinaryExpression(op.Value, left, ParsePower(), op.Offset);
-        }
-        return left;
-    }
+    private TemplateExpression ParseMultiplicative() => ParseLeftAssociative(ParsePower, "*", "/", "//", "%");
 
-    private TemplateExpression ParsePower()
+    private TemplateExpression ParsePower() => ParseLeftAssociative(ParseUnary, "**");
+
+    /// <summary>One precedence level: operands from <paramref name="operand"/> joined left to right by <paramref name="operators"/>.</summary>
+    private TemplateExpression ParseLeftAssociative(Func<TemplateExpression> operand, params string[] operators)
     {
-        var left = ParseUnary();
-        while (Current.IsOperator("**"))
+        var left = operand();
+        while (Current.Kind == TemplateTokenKind.Operator && operators.Contains(Current.Value))
         {
             var op = Advance();
-            left = new BinaryExpression("**", left, ParseUnary(), op.Offset);
+            left = new BinaryExpression(op.Value, left, operand(), op.Offset);
         }
         return left;
     }
