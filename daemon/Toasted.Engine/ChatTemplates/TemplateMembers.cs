@@ -48,8 +48,6 @@ internal static class TemplateMembers
             }
             case List<object> or string when index is string name:
                 return GetAttribute(target, name);
-            case TemplateUndefined:
-                return new TemplateUndefined($"[{TemplateValue.ToText(index)}]");
             default:
                 return new TemplateUndefined($"[{TemplateValue.ToText(index)}]");
         }
