@@ -1,4 +1,5 @@
 using Toasted.Engine.Architectures;
+using Toasted.Engine.ChatTemplates;
 using Toasted.Engine.Compute;
 using Toasted.Engine.Compute.Cpu;
 using Toasted.Engine.Gguf;
@@ -30,7 +31,7 @@ public sealed class LoadedModel : IDisposable
         Tokenizer = tokenizer;
         _defaultContext = defaultContext;
         var template = file.Metadata.GetStringOrNull(GgufKeys.ChatTemplate);
-        _chatFormat = ChatFormat.Detect(template);
+        _chatFormat = ChatFormat.FromTemplate(template, ChatTemplateContext.ForTokenizer(tokenizer));
         var hp = architecture.HyperParameters;
         Description = new ModelDescription(
             file.Path,
@@ -108,11 +109,14 @@ public sealed class LoadedModel : IDisposable
     /// <summary>The context length sessions get by default.</summary>
     public int DefaultContextLength => _defaultContext;
 
-    /// <summary>The prompt text for a conversation in the model's chat format (raw text when it has none).</summary>
+    /// <summary>
+    /// The prompt text for a conversation: the model's own chat template rendered as llama.cpp renders
+    /// it (raw text when the file has none). A template that fails raises <see cref="ChatTemplateException"/>.
+    /// </summary>
     public string FormatChat(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
         _chatFormat.Render(messages, addGenerationPrompt);
 
-    /// <summary>The chat format in use: a built-in family format detected from the file's template, or raw.</summary>
+    /// <summary>The chat format in use: "template" (the file's own chat template) or "raw" (the file has none).</summary>
     public string ChatFormatName => _chatFormat.Name;
 
     /// <summary>A generation context with its own KV cache of <paramref name="contextLength"/> tokens (0: the default).</summary>
