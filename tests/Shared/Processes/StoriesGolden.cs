@@ -17,15 +17,18 @@ public sealed record GoldenPrompt(string Prompt, int[] TokenIds, byte[][] Pieces
     public string StreamedText(int steps) => Encoding.UTF8.GetString(Pieces.Take(steps).SelectMany(piece => piece).ToArray());
 }
 
-/// <summary>Reads the golden file of the stories260K model from the test kit.</summary>
+/// <summary>Reads the golden file of the stories260K model (or another real model of the kit) from the test kit.</summary>
 public static class StoriesGolden
 {
     public const string ModelFile = "corpus/real/stories260K.gguf";
     public const string GoldenFile = "corpus/real/stories260K.json";
 
-    public static IReadOnlyList<GoldenPrompt> Load()
+    public static IReadOnlyList<GoldenPrompt> Load() => Load(GoldenFile);
+
+    /// <summary>The prompts of any golden file of <c>corpus/real/</c>, which all share this format.</summary>
+    public static IReadOnlyList<GoldenPrompt> Load(string goldenFile)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(SharedKit.Require(GoldenFile)));
+        using var document = JsonDocument.Parse(File.ReadAllBytes(SharedKit.Require(goldenFile)));
         var prompts = new List<GoldenPrompt>();
         foreach (var prompt in document.RootElement.GetProperty("prompts").EnumerateArray())
         {
