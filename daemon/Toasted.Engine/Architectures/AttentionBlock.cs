@@ -28,8 +28,6 @@ public sealed class AttentionBlock
     {
     }
 
-    public AttentionLayerParameters Layer(int layer) => _layers[layer];
-
     /// <summary>x += Attention(RmsNorm(x)) for the rows of <paramref name="x"/> at positions firstPosition….</summary>
     public void Forward(IComputeStep step, AttentionWeights w, int layer, ComputeBuffer x, ForwardScratch scratch, int firstPosition, KvCacheStorage cache)
     {

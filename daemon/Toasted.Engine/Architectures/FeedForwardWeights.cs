@@ -26,7 +26,7 @@ public sealed record FeedForwardWeights(
         OutputNorm = 2,
     }
 
-    public static FeedForwardWeights Bind(TensorBinder tensors, int layer, TransformerHyperParameters hp, Extras extras = Extras.None)
+    public static FeedForwardWeights Bind(TensorBinder tensors, int layer, TransformerHyperParameters hp, Extras extras)
     {
         string Name(string tensor) => $"blk.{layer}.{tensor}";
         var embd = hp.EmbeddingLength;

@@ -35,12 +35,9 @@ public sealed class Phi3 : IArchitecture
     public void BindTensors(GgufFile file, IComputeBackend backend)
     {
         var hp = HyperParameters;
-        // Published files fuse Q/K/V into attn_qkv; a file with separate projections binds those.
-        var attentionExtras = file.TryGetTensor("blk.0.attn_qkv.weight", out _)
-            ? AttentionWeights.Extras.FusedQueryKeyValue
-            : AttentionWeights.Extras.None;
+        // Every published Phi-3 file fuses Q/K/V into attn_qkv and gate/up into ffn_up.
         _weights = DecoderWeights<FeedForwardWeights>.Bind(file, backend, hp, (tensors, layer) => new(
-            AttentionWeights.Bind(tensors, layer, hp, attentionExtras),
+            AttentionWeights.Bind(tensors, layer, hp, AttentionWeights.Extras.FusedQueryKeyValue),
             FeedForwardWeights.Bind(tensors, layer, hp, FeedForwardWeights.Extras.FusedGateUp)));
         // Q is multiplied by 1/√headDim after RoPE and the scores are not scaled again, llama.cpp's order.
         _attention = new AttentionBlock(hp, _weights.WithRopeFactors(AttentionLayerParameters.ScaledQuery(hp, hp.Rope, 1f / MathF.Sqrt(hp.HeadDim))));

@@ -26,7 +26,7 @@ public sealed class Qwen3 : IArchitecture
         var hp = HyperParameters;
         _weights = DecoderWeights<FeedForwardWeights>.Bind(file, backend, hp, (tensors, layer) => new(
             AttentionWeights.Bind(tensors, layer, hp, AttentionWeights.Extras.HeadNorms),
-            FeedForwardWeights.Bind(tensors, layer, hp)));
+            FeedForwardWeights.Bind(tensors, layer, hp, FeedForwardWeights.Extras.None)));
         _attention = new AttentionBlock(hp, _weights.WithRopeFactors(AttentionLayerParameters.ScaledScores(hp, hp.Rope)));
     }
 
