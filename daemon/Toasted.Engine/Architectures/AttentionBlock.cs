@@ -50,7 +50,8 @@ public sealed class AttentionBlock
         step.RmsNorm(x, w.Norm, _hp.RmsEpsilon, normed);
         if (w.QueryKeyValue is not null)
         {
-            var qkv = scratch.FusedQueryKeyValue!.Slice(0, n); // (n, heads·headDim + 2·kvHeads·headDim)
+            var qkv = (scratch.FusedQueryKeyValue ?? throw new InvalidOperationException("scratch has no fused-projection buffers"))
+                .Slice(0, n); // (n, heads·headDim + 2·kvHeads·headDim)
             step.MatMul(w.QueryKeyValue, normed, qkv);
             step.CopyColumns(qkv, 0, q);
             step.CopyColumns(qkv, _hp.QueryDim, k);

@@ -22,7 +22,8 @@ public static class GatedFeedForward
         step.RmsNorm(x, w.Norm, rmsEpsilon, normed);
         if (w.GateUp is not null)
         {
-            var gateUp = scratch.FusedGateUp!.Slice(0, n); // (n, 2·ff)
+            var gateUp = (scratch.FusedGateUp ?? throw new InvalidOperationException("scratch has no fused-projection buffers"))
+                .Slice(0, n); // (n, 2·ff)
             step.MatMul(w.GateUp, normed, gateUp);
             step.CopyColumns(gateUp, 0, gate);
             step.CopyColumns(gateUp, gate.Columns, up);
