@@ -26,8 +26,8 @@ public sealed class Qwen3 : IArchitecture
         var hp = HyperParameters;
         _weights = DecoderWeights<FeedForwardWeights>.Bind(file, backend, hp, (tensors, layer) => new(
             AttentionWeights.Bind(tensors, layer, hp, AttentionWeights.Extras.HeadNorms),
-            FeedForwardWeights.Bind(tensors, layer, hp)));
-        _attention = new AttentionBlock(hp, _weights.Rope(hp));
+            FeedForwardWeights.Bind(tensors, layer, hp, FeedForwardWeights.Extras.None)));
+        _attention = new AttentionBlock(hp, _weights.WithRopeFactors(AttentionLayerParameters.ScaledScores(hp, hp.Rope)));
     }
 
     public ForwardScratch CreateScratch(IComputeBackend backend, int maxTokens) =>
@@ -44,7 +44,7 @@ public sealed class Qwen3 : IArchitecture
         {
             var block = w.Blocks[layer];
             _attention!.Forward(step, block.Attention, layer, x, scratch, firstPosition, cache);
-            GatedFeedForward.Forward(step, block.FeedForward, hp.RmsEpsilon, x, scratch);
+            GatedFeedForward.Forward(step, block.FeedForward, FeedForwardActivation.Silu, hp.RmsEpsilon, x, scratch);
         }
         OutputHead.Forward(step, w.OutputNorm, w.Output, hp.RmsEpsilon, x, scratch, logitRows);
     }

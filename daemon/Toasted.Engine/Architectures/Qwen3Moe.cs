@@ -35,7 +35,7 @@ public sealed class Qwen3Moe : IArchitecture
         _weights = DecoderWeights<MixtureOfExpertsWeights>.Bind(file, backend, hp, (tensors, layer) => new(
             AttentionWeights.Bind(tensors, layer, hp, AttentionWeights.Extras.HeadNorms),
             MixtureOfExpertsWeights.Bind(tensors, layer, hp, moe)));
-        _attention = new AttentionBlock(hp, _weights.Rope(hp));
+        _attention = new AttentionBlock(hp, _weights.WithRopeFactors(AttentionLayerParameters.ScaledScores(hp, hp.Rope)));
     }
 
     public ForwardScratch CreateScratch(IComputeBackend backend, int maxTokens) =>
