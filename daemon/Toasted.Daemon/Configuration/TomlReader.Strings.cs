@@ -156,7 +156,9 @@ public sealed partial class TomlReader
             case 'u': text.Append(ReadUnicodeEscape(start, 4)); break;
             case 'U': text.Append(ReadUnicodeEscape(start, 8)); break;
             default:
-                throw Error(start, $"'\\{(char.IsControl(code) || code is '\n' or '\r' ? $"U+{(int)code:X4}" : code)}' is not a TOML escape sequence");
+                // Name unprintable characters and halves of surrogate pairs by code rather than echo them.
+                var shown = char.IsControl(code) || char.IsSurrogate(code) ? $"U+{(int)code:X4}" : code.ToString();
+                throw Error(start, $"'\\{shown}' is not a TOML escape sequence");
         }
     }
 
