@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Toasted.Daemon.Benchmarking;
 using Toasted.Daemon.ModelInfo;
 using Toasted.Daemon.Perplexity;
+using Toasted.Daemon.Configuration;
 using Toasted.Engine.Inference;
 using Toasted.Daemon.Hosting;
 using Toasted.Daemon.Inference;
@@ -22,13 +23,14 @@ public static class Program
         if (args.Length > 0 && args[0] == "bench") return Bench(args[1..]);
         if (args.Length > 0 && args[0] == "perplexity") return Perplexity(args[1..]);
         if (args.Length > 0 && args[0] == "info") return Info(args[1..]);
+        if (args.Length > 0 && args[0] == "config") return ConfigCommand.Run(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
 
         ParsedCommandLine command;
         try
         {
             command = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
         }
-        catch (UsageException exception)
+        catch (Exception exception) when (exception is UsageException or ConfigurationFileException)
         {
             await Console.Error.WriteLineAsync("toasted: " + exception.Message).ConfigureAwait(false);
             return UsageError;

@@ -1,5 +1,4 @@
-using System.Globalization;
-using Toasted.Protocol;
+using Toasted.Daemon.Configuration;
 
 namespace Toasted.Daemon.Hosting;
 
@@ -12,14 +11,15 @@ public sealed record ParsedCommandLine(DaemonCommand Command, string? ModelArgum
 /// <summary>Thrown for a command line that cannot be run; the message says what to change.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
-/// <summary>Hand-written parsing of toasted's small command line (docs/cli.md).</summary>
+/// <summary>toasted's command line (docs/cli.md); the settings flags are resolved with the config file
+/// and environment by <see cref="SettingsResolver"/> (docs/config.md).</summary>
 public static class CommandLine
 {
-    public const string ModelEnvironmentVariable = "TOASTED_MODEL";
-
     public const string HelpText = """
         usage: toasted --model PATH|auto [--socket PATH] [--threads N] [--context N] [--queue N]
-                       [--fallback-model PATH]
+                       [--fallback-model PATH] [--slots 1] [--write-timeout-ms N] [--log-level LEVEL]
+                       [--config PATH]
+               toasted config [--config PATH] [flags]
                toasted find-model [FALLBACK_PATH]
                toasted bench -m MODEL [-p N] [-n N] [-d N] [-r N] [-t N] [-o md|json|jsonl]
                toasted perplexity -m MODEL -f TEXT [-c N] [--chunks K] [-b N] [-t N]
@@ -37,10 +37,18 @@ public static class CommandLine
               --threads N        compute threads (default: one per core)
               --context N        context length per generation (default: the model's, at most 4096)
               --queue N          requests that may wait for the inference slot (default 64)
+              --slots N          generations at once (only 1 for now)
+              --write-timeout-ms N
+                                 cut off a client that leaves a frame unread this long (default 30000)
+              --log-level LEVEL  trace, debug, information (default), warning, error, critical, none
+              --config PATH      the config file (env TOASTED_CONFIG; default
+                                 $XDG_CONFIG_HOME/toasted/config.toml or ~/.config/toasted/config.toml)
           -h, --help             this text
               --version          the version
 
         bench, perplexity and info run once and exit; `toasted COMMAND --help` describes each.
+        Every flag has a TOASTED_* variable and a config file key; flags win over variables, variables
+        over the file. `toasted config` prints the result and where each value came from (docs/config.md).
         find-model prints the path of the model `--model auto` would load: $TOASTED_MODEL, else a
         GGUF in the Hugging Face hub cache, else an Ollama model blob, else FALLBACK_PATH.
         Stop the daemon with SIGTERM or Ctrl-C: running requests end with error `cancelled`.
@@ -54,59 +62,12 @@ public static class CommandLine
             return new ParsedCommandLine(DaemonCommand.FindModel, null, args.Count == 2 ? args[1] : null, null);
         }
 
-        string? model = null, socket = null, fallback = null;
-        int threads = 0, context = 0, queue = 64;
-        for (var index = 0; index < args.Count; index++)
-        {
-            var (name, inlineValue) = SplitInlineValue(args[index]);
-            string Value()
-            {
-                if (inlineValue is not null) return inlineValue;
-                if (index + 1 >= args.Count) throw new UsageException($"{name} needs a value");
-                return args[++index];
-            }
-            switch (name)
-            {
-                case "-h" or "--help": return new ParsedCommandLine(DaemonCommand.Help, null, null, null);
-                case "--version": return new ParsedCommandLine(DaemonCommand.Version, null, null, null);
-                case "-m" or "--model": model = Value(); break;
-                case "--fallback-model": fallback = Value(); break;
-                case "--socket": socket = Value(); break;
-                case "--threads": threads = PositiveInteger(name, Value(), allowZero: true); break;
-                case "--context": context = PositiveInteger(name, Value(), allowZero: true); break;
-                case "--queue": queue = PositiveInteger(name, Value(), allowZero: false); break;
-                default: throw new UsageException($"unknown argument '{args[index]}' (see toasted --help)");
-            }
-        }
+        var arguments = SettingArguments.Parse(args);
+        if (arguments.HelpRequested) return new ParsedCommandLine(DaemonCommand.Help, null, null, null);
+        if (arguments.VersionRequested) return new ParsedCommandLine(DaemonCommand.Version, null, null, null);
 
-        model ??= environment(ModelEnvironmentVariable);
-        if (string.IsNullOrEmpty(model))
-            throw new UsageException("no model: pass --model PATH (or --model auto), or set TOASTED_MODEL");
-
-        var socketPath = socket ?? environment(SocketLocation.EnvironmentVariable);
-        var settings = new DaemonSettings
-        {
-            ModelPath = model,
-            SocketPath = SocketLocation.Resolve(socketPath),
-            SocketPathExplicit = !string.IsNullOrEmpty(socketPath),
-            Threads = threads,
-            ContextLength = context,
-            QueueCapacity = queue,
-        };
-        return new ParsedCommandLine(DaemonCommand.Serve, model, fallback, settings);
-    }
-
-    private static (string Name, string? InlineValue) SplitInlineValue(string argument)
-    {
-        if (!argument.StartsWith("--", StringComparison.Ordinal)) return (argument, null);
-        var equals = argument.IndexOf('=', StringComparison.Ordinal);
-        return equals < 0 ? (argument, null) : (argument[..equals], argument[(equals + 1)..]);
-    }
-
-    private static int PositiveInteger(string name, string text, bool allowZero)
-    {
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || (value == 0 && !allowZero))
-            throw new UsageException($"{name} needs a {(allowZero ? "non-negative" : "positive")} integer, not '{text}'");
-        return value;
+        var configuration = SettingsResolver.Resolve(arguments, environment, OperatingSystem.IsMacOS());
+        var settings = DaemonSettings.From(configuration);
+        return new ParsedCommandLine(DaemonCommand.Serve, settings.ModelPath, configuration[SettingsSchema.FallbackModel].Value, settings);
     }
 }

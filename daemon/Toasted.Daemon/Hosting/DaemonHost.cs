@@ -15,12 +15,12 @@ public static class DaemonHost
 {
     public static IHost Build(DaemonSettings settings)
     {
-        // No default sources: configuration comes only from the flags and variables CommandLine reads,
-        // never from an appsettings.json that happens to lie in the working directory.
+        // No default sources: configuration comes only from what SettingsResolver read (config file,
+        // TOASTED_* variables, flags), never from an appsettings.json that happens to lie in the working directory.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(options =>
         {
