@@ -1,5 +1,4 @@
 using Toasted.Engine.Compute;
-using Toasted.Engine.Gguf;
 
 namespace Toasted.Engine.Architectures;
 
@@ -9,44 +8,11 @@ namespace Toasted.Engine.Architectures;
 /// file has <c>rope_freqs</c>), grouped-query attention and a SwiGLU feed-forward; the output
 /// projection is its own tensor or tied to the token embeddings.
 /// </summary>
-public sealed class Llama : IArchitecture
+public sealed class Llama : DenseDecoder
 {
-    private TransformerHyperParameters? _hp;
-    private DecoderWeights<FeedForwardWeights>? _weights;
-    private AttentionBlock? _attention;
+    public override string Name => "llama";
 
-    public string Name => "llama";
+    protected override RopeMode RopeMode => RopeMode.Normal;
 
-    public TransformerHyperParameters HyperParameters => _hp ?? throw new InvalidOperationException("hyper-parameters not read yet");
-
-    public void ReadHyperParameters(GgufMetadata metadata) =>
-        _hp = TransformerHyperParameters.Read(metadata, Name, RopeMode.Normal);
-
-    public void BindTensors(GgufFile file, IComputeBackend backend)
-    {
-        var hp = HyperParameters;
-        _weights = DecoderWeights<FeedForwardWeights>.Bind(file, backend, hp, (tensors, layer) => new(
-            AttentionWeights.Bind(tensors, layer, hp, AttentionWeights.Extras.None),
-            FeedForwardWeights.Bind(tensors, layer, hp, FeedForwardWeights.Extras.None)));
-        _attention = new AttentionBlock(hp, _weights.WithRopeFactors(AttentionLayerParameters.ScaledScores(hp, hp.Rope)));
-    }
-
-    public ForwardScratch CreateScratch(IComputeBackend backend, int maxTokens) =>
-        new(backend, maxTokens, HyperParameters, HyperParameters.FeedForwardLength);
-
-    public void Forward(IComputeStep step, ForwardScratch scratch, ReadOnlySpan<int> tokens, int firstPosition, KvCacheStorage cache, int logitRows)
-    {
-        var hp = HyperParameters;
-        var w = _weights ?? throw new InvalidOperationException("tensors not bound yet");
-        var x = scratch.Residual.Slice(0, tokens.Length); // (n, embd) the residual stream
-
-        step.GetRows(w.TokenEmbedding, tokens, x);
-        for (int layer = 0; layer < hp.Layers; layer++)
-        {
-            var block = w.Blocks[layer];
-            _attention!.Forward(step, block.Attention, layer, x, scratch, firstPosition, cache);
-            GatedFeedForward.Forward(step, block.FeedForward, FeedForwardActivation.Silu, hp.RmsEpsilon, x, scratch);
-        }
-        OutputHead.Forward(step, w.OutputNorm, w.Output, hp.RmsEpsilon, x, scratch, logitRows);
-    }
+    protected override AttentionWeights.Extras AttentionExtras => AttentionWeights.Extras.None;
 }
