@@ -8,7 +8,7 @@ namespace Toasted.Benchmarks;
 /// Single-thread matrix × vector throughput of one weight type: a weight matrix far larger than the caches
 /// (random bytes with finite scales), multiplied by one quantized activation row, as GB of weights read per
 /// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
-/// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and, for Q4_0 and Q4_K, the
+/// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and, for Q4_0, Q4_K and Q6_K, the
 /// kernel over rows interleaved eight at a time.
 /// </summary>
 public static unsafe class MatVecThroughput
@@ -54,18 +54,25 @@ public static unsafe class MatVecThroughput
             if (type == GgmlType.Q4_0 && Q4_0InterleavedKernels.IsSupported)
                 chunks = [.. chunks, ("interleaved", r => Q4_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q4_0Interleaved.RowsPerGroup,
                     columns / Q4_0Kernels.BlockSize, pinnedActivation, pinnedDestination), 0, 0)];
-            // Q4_K's groups are a few percent larger than its file rows (unpacked scales), so its rows are
+            // The K-quant groups are padded to 64-byte lines (Q4_K's also unpack its scales), so their rows are
             // regrouped into a copy; GB/s still counts the file bytes, as for the other columns.
-            byte* q4KGroups = null;
-            if (type == GgmlType.Q4_K && Q4_KInterleavedKernels.IsSupported)
+            byte* kQuantGroups = null;
+            if (type is GgmlType.Q4_K or GgmlType.Q6_K && Q4_KInterleavedKernels.IsSupported)
             {
-                int blocks = columns / Q4_KKernels.BlockSize;
-                long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-                q4KGroups = (byte*)NativeMemory.AlignedAlloc((nuint)Q4_KInterleaved.Bytes(rows / Q4_KInterleaved.RowsPerGroup, blocks), 64);
-                for (long g = 0; g < rows / Q4_KInterleaved.RowsPerGroup; g++)
-                    Q4_KInterleaved.Repack(data + g * Q4_KInterleaved.RowsPerGroup * rowBytes, rowBytes, blocks, q4KGroups + g * groupBytes);
-                chunks = [.. chunks, ("interleaved", r => Q4_KInterleavedKernels.DotGroups(q4KGroups + r / Q4_KInterleaved.RowsPerGroup * groupBytes,
-                    256 / Q4_KInterleaved.RowsPerGroup, blocks, pinnedActivation, pinnedDestination), 0, 0)];
+                int blocks = columns / traits.BlockSize;
+                bool q4K = type == GgmlType.Q4_K;
+                long groupBytes = q4K ? Q4_KInterleaved.GroupBytes(blocks) : Q6_KInterleaved.GroupBytes(blocks);
+                kQuantGroups = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / 8 * groupBytes), 64);
+                for (long g = 0; g < rows / 8; g++)
+                {
+                    if (q4K) Q4_KInterleaved.Repack(data + g * 8 * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
+                    else Q6_KInterleaved.Repack(data + g * 8 * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
+                }
+                chunks = [.. chunks, ("interleaved", r =>
+                {
+                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / 8 * groupBytes, 256 / 8, blocks, pinnedActivation, pinnedDestination);
+                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / 8 * groupBytes, 256 / 8, blocks, pinnedActivation, pinnedDestination);
+                }, 0, 0)];
             }
             for (int rep = 0; rep < repetitions; rep++)
             {
@@ -85,7 +92,7 @@ public static unsafe class MatVecThroughput
                 $"; {chunks[^1].Name} / read {chunks[^1].Best / chunks[0].Best:P0}");
             NativeMemory.AlignedFree(pinnedActivation);
             NativeMemory.AlignedFree(pinnedDestination);
-            if (q4KGroups != null) NativeMemory.AlignedFree(q4KGroups);
+            if (kQuantGroups != null) NativeMemory.AlignedFree(kQuantGroups);
         }
         finally
         {

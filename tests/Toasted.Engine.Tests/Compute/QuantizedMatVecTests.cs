@@ -56,6 +56,7 @@ public unsafe class QuantizedMatVecTests
     [TestCase(GgmlType.Q4_0)]
     [TestCase(GgmlType.Q8_0)]
     [TestCase(GgmlType.Q4_K)]
+    [TestCase(GgmlType.Q6_K)]
     public void Interleaved_decode_rows_equal_one_row_scalar_dots(GgmlType type)
     {
         if (!Q4_0InterleavedKernels.IsSupported) Assert.Ignore("rows are interleaved only on cores with a vector path for them");

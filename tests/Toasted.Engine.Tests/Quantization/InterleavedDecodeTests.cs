@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0, Q8_0 and Q4_K: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K and Q6_K: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -27,27 +27,30 @@ public unsafe class InterleavedDecodeTests
             blocks => 8L * blocks * Q8_0Kernels.BytesPerBlock),
         [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
             Q4_KInterleaved.GroupBytes),
+        [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
+            Q6_KInterleaved.GroupBytes),
     };
 
     private static readonly int[] BlockCounts = [1, 2, 3, 8, 17, 64];
     private static readonly int[] GroupCounts = [1, 2, 3];
 
-    /// <summary>Fewer super-blocks for Q4_K: each holds eight Q4_0 blocks' worth of elements.</summary>
-    private static int[] BlockCountsOf(GgmlType type) => type == GgmlType.Q4_K ? [1, 2, 3, 5, 8] : BlockCounts;
+    /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q6_K ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K }
+        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
-    /// <summary><paramref name="groups"/>·8 random rows, with some scales (Q4_K: d and dmin) zero, subnormal or negative.</summary>
+    /// <summary><paramref name="groups"/>·8 random rows, with some f16 scales (Q4_K: d and dmin) zero, subnormal or negative.</summary>
     private static byte[] Rows(GgmlType type, int blocks, int groups, Random rng, RandomRows.Pattern pattern)
     {
         var rows = MultiRowDotTests.WeightRows(type, blocks, groups * 8, rng, pattern);
         int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
+        int scaleOffset = type == GgmlType.Q6_K ? Q6_KKernels.BytesPerBlock - 2 : 0;
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
-            BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes), unusualScales[i % unusualScales.Length]);
+            BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
         if (type == GgmlType.Q4_K)
             for (int i = 3; i < rows.Length / blockBytes; i += 5)
                 BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + 2), unusualScales[i % unusualScales.Length]);
@@ -160,13 +163,14 @@ public unsafe class InterleavedDecodeTests
         return decoded;
     }
 
-    [Test]
-    public void Q4_K_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines()
+    [TestCase(GgmlType.Q4_K)]
+    [TestCase(GgmlType.Q6_K)]
+    public void K_quant_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
     {
         foreach (int blocks in new[] { 1, 8, 9, 22, 64 })
         {
-            long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-            long fileBytes = 8L * blocks * Q4_KKernels.BytesPerBlock;
+            long groupBytes = Layouts[type].GroupBytes(blocks);
+            long fileBytes = 8L * blocks * QuantTraitsTable.Get(type).BytesPerBlock;
             Assert.That(groupBytes % 64, Is.EqualTo(0), $"{blocks} blocks");
             Assert.That(groupBytes, Is.LessThanOrEqualTo(fileBytes * 1.03 + 64), $"{blocks} blocks");
         }

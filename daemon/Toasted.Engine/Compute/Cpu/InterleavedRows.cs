@@ -5,7 +5,7 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// A copy of a weight's rows regrouped eight at a time for the decode kernels
-/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/>), made once at load in
+/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/>, <see cref="Q6_KInterleaved"/>), made once at load in
 /// 64-byte aligned native memory. Rows past the last whole group of eight stay in the file and take the per-row kernels.
 /// </summary>
 internal sealed unsafe class InterleavedRows : IDisposable
@@ -37,14 +37,21 @@ internal sealed unsafe class InterleavedRows : IDisposable
             GgmlType.Q4_0 => Q4_0InterleavedKernels.IsSupported,
             GgmlType.Q8_0 => Q8_0InterleavedKernels.IsSupported,
             GgmlType.Q4_K => Q4_KInterleavedKernels.IsSupported,
+            GgmlType.Q6_K => Q6_KInterleavedKernels.IsSupported,
             _ => false,
         };
         int groups = weight.Rows / RowsPerGroup;
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
         long fileGroupBytes = RowsPerGroup * weight.RowBytes;
-        // Q4_0 and Q8_0 groups keep the bytes of their eight file rows; Q4_K's unpacked scales take a little more.
-        long groupBytes = weight.Type == GgmlType.Q4_K ? Q4_KInterleaved.GroupBytes(blocks) : fileGroupBytes;
+        // Q4_0 and Q8_0 groups keep the bytes of their eight file rows; the K-quant groups are padded to whole
+        // 64-byte lines, and Q4_K's unpacked scales take a little more.
+        long groupBytes = weight.Type switch
+        {
+            GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
+            GgmlType.Q6_K => Q6_KInterleaved.GroupBytes(blocks),
+            _ => fileGroupBytes,
+        };
         var data = (byte*)NativeMemory.AlignedAlloc((nuint)(groups * groupBytes), 64);
         for (int g = 0; g < groups; g++)
         {
@@ -54,7 +61,8 @@ internal sealed unsafe class InterleavedRows : IDisposable
             {
                 case GgmlType.Q4_0: Q4_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q8_0: Q8_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
-                default: Q4_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q4_K: Q4_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                default: Q6_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
             }
         }
         return new InterleavedRows(weight.Type, data, groups, blocks, groupBytes);
@@ -70,7 +78,8 @@ internal sealed unsafe class InterleavedRows : IDisposable
         {
             case GgmlType.Q4_0: Q4_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q8_0: Q8_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
-            default: Q4_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q4_K: Q4_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            default: Q6_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
         }
     }
 
