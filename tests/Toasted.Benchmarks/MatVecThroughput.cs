@@ -57,21 +57,22 @@ public static unsafe class MatVecThroughput
             // The K-quant groups are padded to 64-byte lines (Q4_K's also unpack its scales), so their rows are
             // regrouped into a copy; GB/s still counts the file bytes, as for the other columns.
             byte* kQuantGroups = null;
-            if (type is GgmlType.Q4_K or GgmlType.Q6_K && Q4_KInterleavedKernels.IsSupported)
+            if ((type == GgmlType.Q4_K && Q4_KInterleavedKernels.IsSupported) || (type == GgmlType.Q6_K && Q6_KInterleavedKernels.IsSupported))
             {
+                const int RowsPerGroup = Q4_KInterleaved.RowsPerGroup; // Q6_K groups the same eight rows
                 int blocks = columns / traits.BlockSize;
                 bool q4K = type == GgmlType.Q4_K;
                 long groupBytes = q4K ? Q4_KInterleaved.GroupBytes(blocks) : Q6_KInterleaved.GroupBytes(blocks);
-                kQuantGroups = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / 8 * groupBytes), 64);
-                for (long g = 0; g < rows / 8; g++)
+                kQuantGroups = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / RowsPerGroup * groupBytes), 64);
+                for (long g = 0; g < rows / RowsPerGroup; g++)
                 {
-                    if (q4K) Q4_KInterleaved.Repack(data + g * 8 * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
-                    else Q6_KInterleaved.Repack(data + g * 8 * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
+                    if (q4K) Q4_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
+                    else Q6_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
                 }
                 chunks = [.. chunks, ("interleaved", r =>
                 {
-                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / 8 * groupBytes, 256 / 8, blocks, pinnedActivation, pinnedDestination);
-                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / 8 * groupBytes, 256 / 8, blocks, pinnedActivation, pinnedDestination);
+                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination);
+                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination);
                 }, 0, 0)];
             }
             for (int rep = 0; rep < repetitions; rep++)
