@@ -57,15 +57,15 @@ public static unsafe class Q4_KInterleavedKernels
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
+            byte* patterns = digest + (long)b * DigestBlockBytes;
             activationScales[b] = Unsafe.ReadUnaligned<float>(a);
             for (int k = 0; k < 4; k++)
             for (int half = 0; half < 2; half++)
             for (int c = 0; c < 8; c++)
                 Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 64 * k + 32 * half + 4 * c))
-                    .Store((uint*)(d + 32 * (16 * k + 8 * half + c)));
+                    .Store((uint*)(patterns + 32 * (16 * k + 8 * half + c)));
             short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
-            short* subBlockSums = (short*)(d + SubBlockSumsOffset);
+            short* subBlockSums = (short*)(patterns + SubBlockSumsOffset);
             for (int j = 0; j < 8; j++)
                 subBlockSums[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
         }
@@ -84,12 +84,12 @@ public static unsafe class Q4_KInterleavedKernels
             var accumulator = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                byte* d = digest + (long)b * DigestBlockBytes;
+                byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int k = 0; k < 4; k++)
                 {
                     byte* w = quants + 256 * k;
-                    sbyte* low = (sbyte*)d + 512 * k;
+                    sbyte* low = (sbyte*)patterns + 512 * k;
                     sbyte* high = low + 256;
                     var w0 = Vector512.Load(w);
                     var w1 = Vector512.Load(w + 64);
@@ -111,7 +111,7 @@ public static unsafe class Q4_KInterleavedKernels
                 var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
                 // Lanes 0–7 carry the scaled term of each row, lanes 8–15 its offset term.
                 accumulator = Vector512.FusedMultiplyAdd(
-                    Vector512.ConvertToSingle(Vector512.Create(rowInts, -MinsTimesSubBlockSums(header, d))),
+                    Vector512.ConvertToSingle(Vector512.Create(rowInts, -MinsTimesSubBlockSums(header, patterns))),
                     Vector512.Create(scales, minScales), accumulator);
             }
             (accumulator.GetLower() + accumulator.GetUpper()).Store(destination + (long)g * RowsPerGroup);
@@ -132,12 +132,12 @@ public static unsafe class Q4_KInterleavedKernels
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                byte* d = digest + (long)b * DigestBlockBytes;
+                byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
                 {
                     byte* w = quants + 256 * k;
-                    sbyte* low = (sbyte*)d + 512 * k;
+                    sbyte* low = (sbyte*)patterns + 512 * k;
                     sbyte* high = low + 256;
                     var lowPairs = Vector256<short>.Zero;
                     var highPairs = Vector256<short>.Zero;
@@ -153,7 +153,7 @@ public static unsafe class Q4_KInterleavedKernels
                 var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
                 var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
                 scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
-                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, d)), minScales, offsets);
+                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, patterns)), minScales, offsets);
             }
             (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
         }
@@ -173,10 +173,10 @@ public static unsafe class Q4_KInterleavedKernels
     /// in each row's 4-byte lane, so widening them to shorts lines them up with the two sums repeated.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* d)
+    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns)
     {
         byte* mins = header + Q4_KInterleaved.MinsOffset;
-        uint* sums = (uint*)(d + SubBlockSumsOffset);
+        uint* sums = (uint*)(patterns + SubBlockSumsOffset);
         var total = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins), Vector256.Create(sums[0]).AsInt16());
         total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 16), Vector256.Create(sums[1]).AsInt16());
         total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 32), Vector256.Create(sums[2]).AsInt16());

@@ -58,14 +58,14 @@ public static unsafe class Q6_KInterleavedKernels
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
+            byte* patterns = digest + (long)b * DigestBlockBytes;
             activationScales[b] = Unsafe.ReadUnaligned<float>(a);
             for (int pattern = 0; pattern < 64; pattern++)
             {
                 // pattern = 32h + 16n + 8s + c reads element 128h + 64n + 32s + 4c: the pattern index times four.
-                Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 4 * pattern)).Store((uint*)(d + 32 * pattern));
+                Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 4 * pattern)).Store((uint*)(patterns + 32 * pattern));
             }
-            Unsafe.CopyBlockUnaligned(d + BlockSumsOffset, a + Q8_KKernels.BlockSumsOffset, 32);
+            Unsafe.CopyBlockUnaligned(patterns + BlockSumsOffset, a + Q8_KKernels.BlockSumsOffset, 32);
         }
     }
 
@@ -82,40 +82,40 @@ public static unsafe class Q6_KInterleavedKernels
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                byte* d = digest + (long)b * DigestBlockBytes;
+                byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {
-                    // Scale pairs 4h + 2n + s hold groups 8h + 4n + 2s (dwords 0–3 of a quarter) and + 1 (dwords 4–7).
-                    var pair00 = WideScales(header, 4 * h);
-                    var pair01 = WideScales(header, 4 * h + 1);
-                    var pair10 = WideScales(header, 4 * h + 2);
-                    var pair11 = WideScales(header, 4 * h + 3);
+                    // Scale pair 4h + quarter holds the quarter's two groups: dwords 0–3 and dwords 4–7 of its 32 elements.
+                    var quarter0Scales = WideScales(header, 4 * h);
+                    var quarter1Scales = WideScales(header, 4 * h + 1);
+                    var quarter2Scales = WideScales(header, 4 * h + 2);
+                    var quarter3Scales = WideScales(header, 4 * h + 3);
                     for (int half = 0; half < 2; half++)
                     {
                         var pick = half == 0 ? pickFirst : pickSecond;
-                        var q00 = Vector512<short>.Zero;
-                        var q01 = Vector512<short>.Zero;
-                        var q10 = Vector512<short>.Zero;
-                        var q11 = Vector512<short>.Zero;
+                        var quarter0 = Vector512<short>.Zero;
+                        var quarter1 = Vector512<short>.Zero;
+                        var quarter2 = Vector512<short>.Zero;
+                        var quarter3 = Vector512<short>.Zero;
                         for (int t = 2 * half; t < 2 * half + 2; t++)
                         {
                             var low0 = Vector512.Load(quants + 512 * h + 64 * t);
                             var low1 = Vector512.Load(quants + 512 * h + 256 + 64 * t);
                             var high = Vector512.Load(quants + HighBitsOffset + 256 * h + 64 * t);
-                            sbyte* pattern = (sbyte*)d + 1024 * h + 64 * t;
-                            q00 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 0, 0), Vector512.Load(pattern));
-                            q01 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 1, 0), Vector512.Load(pattern + 256));
-                            q10 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 0, 1), Vector512.Load(pattern + 512));
-                            q11 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 1, 1), Vector512.Load(pattern + 768));
+                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 64 * t;
+                            quarter0 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 0), Vector512.Load(pattern));
+                            quarter1 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 1), Vector512.Load(pattern + 256));
+                            quarter2 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 2), Vector512.Load(pattern + 512));
+                            quarter3 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 3), Vector512.Load(pattern + 768));
                         }
-                        ints += Avx512BW.MultiplyAddAdjacent(q00, Spread(pair00, pick))
-                            + Avx512BW.MultiplyAddAdjacent(q01, Spread(pair01, pick))
-                            + Avx512BW.MultiplyAddAdjacent(q10, Spread(pair10, pick))
-                            + Avx512BW.MultiplyAddAdjacent(q11, Spread(pair11, pick));
+                        ints += Avx512BW.MultiplyAddAdjacent(quarter0, Spread(quarter0Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter1, Spread(quarter1Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter2, Spread(quarter2Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter3, Spread(quarter3Scales, pick));
                     }
                 }
-                var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetCorrection(header, d) << 5);
+                var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetCorrection(header, patterns) << 5);
                 var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
                 accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
             }
@@ -136,41 +136,41 @@ public static unsafe class Q6_KInterleavedKernels
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                byte* d = digest + (long)b * DigestBlockBytes;
+                byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {
-                    var pair00 = WideScales(header, 4 * h);
-                    var pair01 = WideScales(header, 4 * h + 1);
-                    var pair10 = WideScales(header, 4 * h + 2);
-                    var pair11 = WideScales(header, 4 * h + 3);
+                    var quarter0Scales = WideScales(header, 4 * h);
+                    var quarter1Scales = WideScales(header, 4 * h + 1);
+                    var quarter2Scales = WideScales(header, 4 * h + 2);
+                    var quarter3Scales = WideScales(header, 4 * h + 3);
                     // Dwords 0–3 of each quarter belong to the first group of a pair, 4–7 to the second;
                     // two dwords at a time keep the short sums exact.
                     for (int c = 0; c < 8; c += 2)
                     {
                         var pick = c < 4 ? pickFirst : pickSecond;
-                        var q00 = Vector256<short>.Zero;
-                        var q01 = Vector256<short>.Zero;
-                        var q10 = Vector256<short>.Zero;
-                        var q11 = Vector256<short>.Zero;
+                        var quarter0 = Vector256<short>.Zero;
+                        var quarter1 = Vector256<short>.Zero;
+                        var quarter2 = Vector256<short>.Zero;
+                        var quarter3 = Vector256<short>.Zero;
                         for (int dword = c; dword < c + 2; dword++)
                         {
                             var low0 = Vector256.Load(quants + 512 * h + 32 * dword);
                             var low1 = Vector256.Load(quants + 512 * h + 256 + 32 * dword);
                             var high = Vector256.Load(quants + HighBitsOffset + 256 * h + 32 * dword);
-                            sbyte* pattern = (sbyte*)d + 1024 * h + 32 * dword;
-                            q00 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 0, 0), Vector256.Load(pattern));
-                            q01 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 1, 0), Vector256.Load(pattern + 256));
-                            q10 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 0, 1), Vector256.Load(pattern + 512));
-                            q11 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 1, 1), Vector256.Load(pattern + 768));
+                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 32 * dword;
+                            quarter0 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 0), Vector256.Load(pattern));
+                            quarter1 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 1), Vector256.Load(pattern + 256));
+                            quarter2 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 2), Vector256.Load(pattern + 512));
+                            quarter3 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 3), Vector256.Load(pattern + 768));
                         }
-                        ints = ScaledAdd(ints, q00, Avx2.Shuffle(pair00.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, q01, Avx2.Shuffle(pair01.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, q10, Avx2.Shuffle(pair10.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, q11, Avx2.Shuffle(pair11.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter0, Avx2.Shuffle(quarter0Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter1, Avx2.Shuffle(quarter1Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter2, Avx2.Shuffle(quarter2Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter3, Avx2.Shuffle(quarter3Scales.AsByte(), pick).AsInt16());
                     }
                 }
-                var rowInts = ints - (OffsetCorrection(header, d) << 5);
+                var rowInts = ints - (OffsetCorrection(header, patterns) << 5);
                 var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
                 accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
             }
@@ -178,20 +178,24 @@ public static unsafe class Q6_KInterleavedKernels
         }
     }
 
-    /// <summary>The unsigned 6-bit quants of nibble <paramref name="nibble"/> of <paramref name="low"/> (ql chunk 2h + s) with their two high bits from <paramref name="high"/>.</summary>
+    /// <summary>
+    /// The unsigned 6-bit quants of quarter <paramref name="quarter"/> (elements 128h + 32·quarter …) of a half:
+    /// the low nibbles (quarters 0, 1) or high nibbles (2, 3) of <paramref name="low"/>, ql chunk 2h + quarter mod 2,
+    /// with bits 2·quarter and 2·quarter + 1 of <paramref name="high"/> on top.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Quants(Vector512<byte> low, Vector512<byte> high, int s, int nibble)
+    private static Vector512<byte> Quants(Vector512<byte> low, Vector512<byte> high, int quarter)
     {
-        var lowBits = (nibble == 0 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector512.Create((byte)0x0F);
-        var highBits = (high.AsUInt16() >>> (2 * s + 4 * nibble)).AsByte() & Vector512.Create((byte)0x03);
+        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector512.Create((byte)0x0F);
+        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector512.Create((byte)0x03);
         return lowBits | (highBits.AsUInt16() << 4).AsByte();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Quants(Vector256<byte> low, Vector256<byte> high, int s, int nibble)
+    private static Vector256<byte> Quants(Vector256<byte> low, Vector256<byte> high, int quarter)
     {
-        var lowBits = (nibble == 0 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector256.Create((byte)0x0F);
-        var highBits = (high.AsUInt16() >>> (2 * s + 4 * nibble)).AsByte() & Vector256.Create((byte)0x03);
+        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector256.Create((byte)0x03);
         return lowBits | (highBits.AsUInt16() << 4).AsByte();
     }
 
@@ -233,9 +237,9 @@ public static unsafe class Q6_KInterleavedKernels
 
     /// <summary>Per row, Σ_g scale_g · bsums[g]: row r's scale pair meets the pair of block sums repeated in every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> OffsetCorrection(byte* header, byte* d)
+    private static Vector256<int> OffsetCorrection(byte* header, byte* patterns)
     {
-        uint* sums = (uint*)(d + BlockSumsOffset);
+        uint* sums = (uint*)(patterns + BlockSumsOffset);
         var total = Avx2.MultiplyAddAdjacent(WideScales(header, 0), Vector256.Create(sums[0]).AsInt16());
         for (int pair = 1; pair < 8; pair++)
             total += Avx2.MultiplyAddAdjacent(WideScales(header, pair), Vector256.Create(sums[pair]).AsInt16());
