@@ -55,16 +55,19 @@ public unsafe class QuantizedMatVecTests
 
     [TestCase(GgmlType.Q4_0)]
     [TestCase(GgmlType.Q8_0)]
+    [TestCase(GgmlType.Q4_K)]
+    [TestCase(GgmlType.Q6_K)]
     public void Interleaved_decode_rows_equal_one_row_scalar_dots(GgmlType type)
     {
         if (!Q4_0InterleavedKernels.IsSupported) Assert.Ignore("rows are interleaved only on cores with a vector path for them");
         var traits = QuantTraitsTable.Get(type);
         var rng = new Random(31337);
-        const int n = 9 * 32, rows = 37;
-        var weights = MultiRowDotTests.WeightRows(type, n / 32, rows, rng, RandomRows.Pattern.Random);
-        var activations = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
-        ActivationQuantizer.Quantize(GgmlType.Q8_0, RandomRows.Gaussian(rng, n), activations);
-        var decodedActivations = DecodedActivations(GgmlType.Q8_0, activations, n);
+        int n = 9 * traits.BlockSize;
+        const int rows = 37;
+        var weights = MultiRowDotTests.WeightRows(type, n / traits.BlockSize, rows, rng, RandomRows.Pattern.Random);
+        var activations = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, n)];
+        ActivationQuantizer.Quantize(traits.ActivationType, RandomRows.Gaussian(rng, n), activations);
+        var decodedActivations = DecodedActivations(traits.ActivationType, activations, n);
         fixed (byte* data = weights)
         {
             var weight = new CpuWeightTensor("w", type, n, rows, data, traits.RowBytes(n));

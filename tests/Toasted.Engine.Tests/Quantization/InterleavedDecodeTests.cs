@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0 and Q8_0: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K and Q6_K: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -16,42 +16,57 @@ public unsafe class InterleavedDecodeTests
     private delegate void Repacker(byte* rows, long rowBytes, int blocks, byte* destination);
     private delegate void GroupDots(byte* packed, int groups, int blocks, byte* activation, float* destination);
 
-    private sealed record Layout(GgmlType Type, Repacker Repack, GroupDots Scalar, GroupDots Vector);
+    /// <summary>A layout and the bytes of one group of eight rows of a given block count.</summary>
+    private sealed record Layout(GgmlType Type, Repacker Repack, GroupDots Scalar, GroupDots Vector, Func<int, long> GroupBytes);
 
     private static readonly Dictionary<GgmlType, Layout> Layouts = new()
     {
-        [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups),
-        [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups),
+        [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups,
+            blocks => 8L * blocks * Q4_0Kernels.BytesPerBlock),
+        [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups,
+            blocks => 8L * blocks * Q8_0Kernels.BytesPerBlock),
+        [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
+            Q4_KInterleaved.GroupBytes),
+        [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
+            Q6_KInterleaved.GroupBytes),
     };
 
     private static readonly int[] BlockCounts = [1, 2, 3, 8, 17, 64];
     private static readonly int[] GroupCounts = [1, 2, 3];
 
+    /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q6_K ? [1, 2, 3, 5, 8] : BlockCounts;
+
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0 }
+        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
-    /// <summary><paramref name="groups"/>·8 random rows, with some scales zero, subnormal or negative.</summary>
+    /// <summary><paramref name="groups"/>·8 random rows, with some f16 scales (Q4_K: d and dmin) zero, subnormal or negative.</summary>
     private static byte[] Rows(GgmlType type, int blocks, int groups, Random rng, RandomRows.Pattern pattern)
     {
         var rows = MultiRowDotTests.WeightRows(type, blocks, groups * 8, rng, pattern);
         int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
+        int scaleOffset = type == GgmlType.Q6_K ? Q6_KKernels.BytesPerBlock - 2 : 0;
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
-            BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes), unusualScales[i % unusualScales.Length]);
+            BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
+        if (type == GgmlType.Q4_K)
+            for (int i = 3; i < rows.Length / blockBytes; i += 5)
+                BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + 2), unusualScales[i % unusualScales.Length]);
         return rows;
     }
 
     private static byte[] Repacked(Layout layout, byte[] rows, int blocks, int groups)
     {
         long rowBytes = (long)blocks * QuantTraitsTable.Get(layout.Type).BytesPerBlock;
-        var packed = new byte[groups * 8 * rowBytes];
+        long groupBytes = layout.GroupBytes(blocks);
+        var packed = new byte[groups * groupBytes];
         fixed (byte* source = rows)
         fixed (byte* destination = packed)
         {
             for (int g = 0; g < groups; g++)
-                layout.Repack(source + g * 8 * rowBytes, rowBytes, blocks, destination + g * 8 * rowBytes);
+                layout.Repack(source + g * 8 * rowBytes, rowBytes, blocks, destination + g * groupBytes);
         }
         return packed;
     }
@@ -61,15 +76,16 @@ public unsafe class InterleavedDecodeTests
     {
         var layout = Layouts[type];
         var rng = new Random(777 + (int)pattern + 100 * (int)type);
-        foreach (int blocks in BlockCounts)
+        var activationType = QuantTraitsTable.Get(type).ActivationType;
+        foreach (int blocks in BlockCountsOf(type))
         foreach (int groups in GroupCounts)
         {
             int n = blocks * QuantTraitsTable.Get(type).BlockSize;
             var packed = Repacked(layout, Rows(type, blocks, groups, rng, pattern), blocks, groups);
             foreach (var x in new[] { RandomRows.Gaussian(rng, n), RandomRows.Saturating(rng, n), new float[n] })
             {
-                var activation = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
-                ActivationQuantizer.QuantizeScalar(GgmlType.Q8_0, x, activation);
+                var activation = new byte[ActivationQuantizer.RowBytes(activationType, n)];
+                ActivationQuantizer.QuantizeScalar(activationType, x, activation);
                 var expected = new float[groups * 8];
                 var actual = new float[groups * 8 + 1];
                 actual[^1] = 12345f;
@@ -98,17 +114,16 @@ public unsafe class InterleavedDecodeTests
         var layout = Layouts[type];
         var traits = QuantTraitsTable.Get(type);
         var rng = new Random(991 + (int)pattern + 100 * (int)type);
-        foreach (int blocks in BlockCounts)
+        foreach (int blocks in BlockCountsOf(type))
         {
             const int groups = 2;
             int n = blocks * traits.BlockSize;
             var rows = Rows(type, blocks, groups, rng, pattern);
             var packed = Repacked(layout, rows, blocks, groups);
             var x = RandomRows.Gaussian(rng, n);
-            var activation = new byte[ActivationQuantizer.RowBytes(GgmlType.Q8_0, n)];
-            ActivationQuantizer.QuantizeScalar(GgmlType.Q8_0, x, activation);
-            var decodedActivation = new float[n];
-            QuantTraitsTable.Get(GgmlType.Q8_0).DequantizeScalar(activation, decodedActivation);
+            var activation = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, n)];
+            ActivationQuantizer.QuantizeScalar(traits.ActivationType, x, activation);
+            var decodedActivation = DecodedActivation(traits.ActivationType, activation, n);
             var results = new float[groups * 8];
             fixed (byte* p = packed)
             fixed (byte* a = activation)
@@ -127,6 +142,37 @@ public unsafe class InterleavedDecodeTests
                 double tolerance = 2.0 * n * 1.2e-7 * magnitude + 1e-30;
                 Assert.That(Math.Abs(results[r] - expected), Is.LessThanOrEqualTo(tolerance), $"{type} {pattern}, {blocks} blocks, row {r}: {results[r]} vs {expected}");
             }
+        }
+    }
+
+    /// <summary>Q8_0 through its traits; Q8_K (no traits row of its own) as d · q per 256-element block.</summary>
+    private static float[] DecodedActivation(GgmlType activationType, byte[] activation, int n)
+    {
+        var decoded = new float[n];
+        if (activationType != GgmlType.Q8_K)
+        {
+            QuantTraitsTable.Get(activationType).DequantizeScalar(activation, decoded);
+            return decoded;
+        }
+        for (int b = 0; b < n / Q8_KKernels.BlockSize; b++)
+        {
+            float d = BitConverter.ToSingle(activation, b * Q8_KKernels.BytesPerBlock);
+            for (int j = 0; j < Q8_KKernels.BlockSize; j++)
+                decoded[Q8_KKernels.BlockSize * b + j] = d * (sbyte)activation[b * Q8_KKernels.BytesPerBlock + 4 + j];
+        }
+        return decoded;
+    }
+
+    [TestCase(GgmlType.Q4_K)]
+    [TestCase(GgmlType.Q6_K)]
+    public void K_quant_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
+    {
+        foreach (int blocks in new[] { 1, 8, 9, 22, 64 })
+        {
+            long groupBytes = Layouts[type].GroupBytes(blocks);
+            long fileBytes = 8L * blocks * QuantTraitsTable.Get(type).BytesPerBlock;
+            Assert.That(groupBytes % 64, Is.EqualTo(0), $"{blocks} blocks");
+            Assert.That(groupBytes, Is.LessThanOrEqualTo(fileBytes * 1.03 + 64), $"{blocks} blocks");
         }
     }
 

@@ -5,12 +5,11 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// A copy of a weight's rows regrouped eight at a time for the decode kernels
-/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>), made once at load in 64-byte aligned native memory. Rows past the last
-/// whole group of eight stay in the file and take the per-row kernels.
+/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/>, <see cref="Q6_KInterleaved"/>), made once at load in
+/// 64-byte aligned native memory. Rows past the last whole group of eight stay in the file and take the per-row kernels.
 /// </summary>
 internal sealed unsafe class InterleavedRows : IDisposable
 {
-    /// <summary>Rows per group; both layouts keep a group's bytes equal to its eight file rows.</summary>
     public const int RowsPerGroup = 8;
 
     private readonly GgmlType _type;
@@ -37,29 +36,51 @@ internal sealed unsafe class InterleavedRows : IDisposable
         {
             GgmlType.Q4_0 => Q4_0InterleavedKernels.IsSupported,
             GgmlType.Q8_0 => Q8_0InterleavedKernels.IsSupported,
+            GgmlType.Q4_K => Q4_KInterleavedKernels.IsSupported,
+            GgmlType.Q6_K => Q6_KInterleavedKernels.IsSupported,
             _ => false,
         };
         int groups = weight.Rows / RowsPerGroup;
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
-        long groupBytes = RowsPerGroup * weight.RowBytes;
+        long fileGroupBytes = RowsPerGroup * weight.RowBytes;
+        // Q4_0 and Q8_0 groups keep the bytes of their eight file rows; the K-quant groups are padded to whole
+        // 64-byte lines, and Q4_K's unpacked scales take a little more.
+        long groupBytes = weight.Type switch
+        {
+            GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
+            GgmlType.Q6_K => Q6_KInterleaved.GroupBytes(blocks),
+            _ => fileGroupBytes,
+        };
         var data = (byte*)NativeMemory.AlignedAlloc((nuint)(groups * groupBytes), 64);
         for (int g = 0; g < groups; g++)
         {
-            byte* source = weight.Data + g * groupBytes;
-            if (weight.Type == GgmlType.Q4_0) Q4_0Interleaved.Repack(source, weight.RowBytes, blocks, data + g * groupBytes);
-            else Q8_0Interleaved.Repack(source, weight.RowBytes, blocks, data + g * groupBytes);
+            byte* source = weight.Data + g * fileGroupBytes;
+            byte* target = data + g * groupBytes;
+            switch (weight.Type)
+            {
+                case GgmlType.Q4_0: Q4_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q8_0: Q8_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q4_K: Q4_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                default: Q6_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
+            }
         }
         return new InterleavedRows(weight.Type, data, groups, blocks, groupBytes);
     }
 
-    /// <summary>destination[8g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one Q8_0 activation row.</summary>
+    /// <summary>destination[8g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one activation row in the type's activation format.</summary>
     public void Dot(int firstGroup, int endGroup, byte* activation, float* destination)
     {
         byte* first = Data + firstGroup * _groupBytes;
         float* results = destination + (long)firstGroup * RowsPerGroup;
-        if (_type == GgmlType.Q4_0) Q4_0InterleavedKernels.DotGroups(first, endGroup - firstGroup, Blocks, activation, results);
-        else Q8_0InterleavedKernels.DotGroups(first, endGroup - firstGroup, Blocks, activation, results);
+        int groups = endGroup - firstGroup;
+        switch (_type)
+        {
+            case GgmlType.Q4_0: Q4_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q8_0: Q8_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q4_K: Q4_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            default: Q6_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+        }
     }
 
     public void Dispose()

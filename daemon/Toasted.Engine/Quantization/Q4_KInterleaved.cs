@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Q4_K weights regrouped eight rows at a time for matrix × vector, so that one 64-byte load carries
+/// quants of all eight rows, the integer sums land in lanes that belong to one row each (no horizontal
+/// sums), and the sub-block scales, mins and f16 scales of eight rows arrive together.
+/// <para>
+/// A group holds eight consecutive rows of <c>blocks</c> super-blocks in two regions, so that every quant
+/// vector starts on a 64-byte line of an aligned group:
+/// </para>
+/// <list type="bullet">
+/// <item>quants, <see cref="QuantColumnBytes"/> = 1024 bytes per super-block column: 32 half-vectors of
+///   32 bytes; half-vector 8k + c holds, in its 4-byte lane r, bytes 32k + 4c … 32k + 4c + 3 of row r's
+///   quants (chunk k of the file block: low nibbles are sub-block 2k, high nibbles sub-block 2k + 1).
+///   Read 64 bytes at a time, vector 4k + t covers dword 2t in lanes 0–7 and dword 2t + 1 in lanes 8–15.</item>
+/// <item>headers, <see cref="HeaderColumnBytes"/> = 160 bytes per column, after all quant columns:
+///   bytes 0–15 the eight rows' f16 d, 16–31 their f16 dmin, 32–95 the unpacked 6-bit scales
+///   (byte 32 + 8j + r = scale of sub-block j of row r), 96–159 the unpacked mins in pairs
+///   (byte 96 + 16p + 2r + t = min of sub-block 2p + t of row r).</item>
+/// </list>
+/// A group is 1184 bytes per column against the file's 8 × 144 = 1152 (+2.8 %), rounded up to 64 bytes.
+/// </summary>
+public static unsafe class Q4_KInterleaved
+{
+    public const int RowsPerGroup = 8;
+    public const int QuantColumnBytes = RowsPerGroup * 128;
+    public const int HeaderColumnBytes = 160;
+    public const int MinScalesOffset = 16;
+    public const int ScalesOffset = 32;
+    public const int MinsOffset = 96;
+
+    private const int BlockBytes = Q4_KKernels.BytesPerBlock;
+    private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
+
+    /// <summary>Bytes of one group of eight rows of <paramref name="blocks"/> super-blocks, a whole number of 64-byte lines.</summary>
+    public static long GroupBytes(int blocks) => ((long)blocks * (QuantColumnBytes + HeaderColumnBytes) + 63) / 64 * 64;
+
+    /// <summary>Bytes of the interleaved form of <paramref name="groups"/> groups.</summary>
+    public static long Bytes(long groups, int blocks) => groups * GroupBytes(blocks);
+
+    /// <summary>The header of column <paramref name="block"/> in a group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Header(byte* group, int blocks, int block) =>
+        group + (long)blocks * QuantColumnBytes + (long)block * HeaderColumnBytes;
+
+    /// <summary>Regroups eight rows of <paramref name="blocks"/> Q4_K blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
+    public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
+    {
+        Span<byte> scales = stackalloc byte[8];
+        Span<byte> mins = stackalloc byte[8];
+        new Span<byte>(destination, (int)GroupBytes(blocks)).Clear();
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* quants = destination + (long)b * QuantColumnBytes;
+            byte* header = Header(destination, blocks, b);
+            for (int r = 0; r < RowsPerGroup; r++)
+            {
+                byte* block = rows + r * rowBytes + (long)b * BlockBytes;
+                Unsafe.WriteUnaligned(header + 2 * r, Unsafe.ReadUnaligned<ushort>(block));
+                Unsafe.WriteUnaligned(header + MinScalesOffset + 2 * r, Unsafe.ReadUnaligned<ushort>(block + Q4_KKernels.MinScaleOffset));
+                Q4_KKernels.DecodeScalesAndMins(ref block[Q4_KKernels.ScalesOffset], scales, mins);
+                for (int j = 0; j < 8; j++)
+                {
+                    header[ScalesOffset + 8 * j + r] = scales[j];
+                    header[MinsOffset + 16 * (j / 2) + 2 * r + j % 2] = mins[j];
+                }
+                for (int k = 0; k < 4; k++)
+                for (int c = 0; c < 8; c++)
+                    Unsafe.WriteUnaligned(quants + 32 * (8 * k + c) + 4 * r,
+                        Unsafe.ReadUnaligned<uint>(block + Q4_KKernels.QuantsOffset + 32 * k + 4 * c));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The reference for <see cref="Q4_KInterleavedKernels.DotGroups"/>: for each of <paramref name="groups"/>
+    /// groups, the eight rows' dots with one Q8_K activation row of <paramref name="blocks"/> blocks, written to
+    /// <paramref name="destination"/>[8g + r]. Per row and super-block: the exact ints
+    /// isum = Σ_j scale_j · Σ q·q8 and imins = Σ_j min_j · (bsums[2j] + bsums[2j+1]) (those of
+    /// <see cref="Q4_KKernels.DotScalar"/>), then <c>scaled = fma(isum, d · d8, scaled)</c> and
+    /// <c>offsets = fma(−imins, dmin · d8, offsets)</c>; a row's result is scaled + offsets.
+    /// The vector kernels do exactly these float steps, so they equal this to the bit.
+    /// </summary>
+    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    {
+        Span<float> scaled = stackalloc float[RowsPerGroup];
+        Span<float> offsets = stackalloc float[RowsPerGroup];
+        for (int g = 0; g < groups; g++)
+        {
+            byte* group = packed + g * GroupBytes(blocks);
+            scaled.Clear();
+            offsets.Clear();
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* quants = group + (long)b * QuantColumnBytes;
+                byte* header = Header(group, blocks, b);
+                byte* a = activation + (long)b * ActivationBlockBytes;
+                sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
+                short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
+                float activationScale = Unsafe.ReadUnaligned<float>(a);
+                for (int r = 0; r < RowsPerGroup; r++)
+                {
+                    int isum = 0, imins = 0;
+                    for (int k = 0; k < 4; k++)
+                    {
+                        int low = 0, high = 0;
+                        for (int l = 0; l < 32; l++)
+                        {
+                            int packedByte = quants[32 * (8 * k + l / 4) + 4 * r + l % 4];
+                            low += (packedByte & 0xF) * q8[64 * k + l];
+                            high += (packedByte >> 4) * q8[64 * k + 32 + l];
+                        }
+                        isum += header[ScalesOffset + 8 * (2 * k) + r] * low + header[ScalesOffset + 8 * (2 * k + 1) + r] * high;
+                    }
+                    for (int j = 0; j < 8; j++)
+                        imins += header[MinsOffset + 16 * (j / 2) + 2 * r + j % 2] * (blockSums[2 * j] + blockSums[2 * j + 1]);
+                    float d = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + 2 * r)) * activationScale;
+                    float dmin = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + MinScalesOffset + 2 * r)) * activationScale;
+                    scaled[r] = MathF.FusedMultiplyAdd(isum, d, scaled[r]);
+                    offsets[r] = MathF.FusedMultiplyAdd(-imins, dmin, offsets[r]);
+                }
+            }
+            for (int r = 0; r < RowsPerGroup; r++)
+                destination[(long)g * RowsPerGroup + r] = scaled[r] + offsets[r];
+        }
+    }
+}

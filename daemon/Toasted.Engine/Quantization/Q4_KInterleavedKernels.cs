@@ -1,0 +1,216 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Matrix × vector over <see cref="Q4_KInterleaved"/> groups. Per super-block column: sixteen 64-byte
+/// weight loads; each sub-block's nibble products (vpmaddubsw against activation patterns prepared once per
+/// call) are summed as shorts and weighted by the eight rows' sub-block scales in one vpmaddwd; the mins meet
+/// the activation block sums in four more; then one convert and one fused multiply-add per row for each of
+/// the two float terms. The float steps are those of <see cref="Q4_KInterleaved.DotGroupsScalar"/>, so every
+/// path equals it to the bit.
+/// <para>
+/// Exactness: a vpmaddubsw pair sum is at most 2·15·127 = 3810 in magnitude, so eight of them (the most a
+/// sub-block adds per lane before vpmaddwd) stay within a short; scales and mins are at most 63 and the pair
+/// sums of the block sums at most 32·127, so vpmaddwd is exact, and a super-block's ints stay far below 2³¹.
+/// </para>
+/// </summary>
+public static unsafe class Q4_KInterleavedKernels
+{
+    /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
+    public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
+
+    private const int RowsPerGroup = Q4_KInterleaved.RowsPerGroup;
+    private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
+    private const int QuantColumnBytes = Q4_KInterleaved.QuantColumnBytes;
+    private const int HeaderColumnBytes = Q4_KInterleaved.HeaderColumnBytes;
+    /// <summary>
+    /// Per activation block: 64 patterns of 32 bytes, pattern 16k + 8n + c being dword c of the 32 quants
+    /// that nibble half n (0 low, 1 high) of chunk k multiplies, repeated in all eight lanes; then the eight
+    /// sub-block sums bsums[2j] + bsums[2j+1] as shorts.
+    /// </summary>
+    private const int DigestBlockBytes = 64 * 32 + 64;
+    private const int SubBlockSumsOffset = 64 * 32;
+
+    /// <summary>As <see cref="Q4_KInterleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
+    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    {
+        if (!IsSupported)
+        {
+            Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
+            return;
+        }
+        if (groups <= 0) return;
+        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
+        float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
+        FillDigest(activation, blocks, digest, activationScales);
+        if (Int8MultiplyAdd.Is512Supported)
+            Groups512(packed, groups, blocks, digest, activationScales, destination);
+        else
+            Groups256(packed, groups, blocks, digest, activationScales, destination);
+    }
+
+    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* a = activation + (long)b * ActivationBlockBytes;
+            byte* patterns = digest + (long)b * DigestBlockBytes;
+            activationScales[b] = Unsafe.ReadUnaligned<float>(a);
+            for (int k = 0; k < 4; k++)
+            for (int half = 0; half < 2; half++)
+            for (int c = 0; c < 8; c++)
+                Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 64 * k + 32 * half + 4 * c))
+                    .Store((uint*)(patterns + 32 * (16 * k + 8 * half + c)));
+            short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
+            short* subBlockSums = (short*)(patterns + SubBlockSumsOffset);
+            for (int j = 0; j < 8; j++)
+                subBlockSums[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        var mask = Vector512.Create((byte)0x0F);
+        long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
+        var scaleSpread = ScaleSpread512();
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* header = quants + (long)blocks * QuantColumnBytes;
+            var accumulator = Vector512<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            {
+                byte* patterns = digest + (long)b * DigestBlockBytes;
+                var ints = Vector512<int>.Zero;
+                for (int k = 0; k < 4; k++)
+                {
+                    byte* w = quants + 256 * k;
+                    sbyte* low = (sbyte*)patterns + 512 * k;
+                    sbyte* high = low + 256;
+                    var w0 = Vector512.Load(w);
+                    var w1 = Vector512.Load(w + 64);
+                    var w2 = Vector512.Load(w + 128);
+                    var w3 = Vector512.Load(w + 192);
+                    var lowPairs = Avx512BW.MultiplyAddAdjacent(w0 & mask, Vector512.Load(low))
+                        + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load(low + 64))
+                        + Avx512BW.MultiplyAddAdjacent(w2 & mask, Vector512.Load(low + 128))
+                        + Avx512BW.MultiplyAddAdjacent(w3 & mask, Vector512.Load(low + 192));
+                    var highPairs = Avx512BW.MultiplyAddAdjacent(HighNibbles(w0, mask), Vector512.Load(high))
+                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w1, mask), Vector512.Load(high + 64))
+                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w2, mask), Vector512.Load(high + 128))
+                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w3, mask), Vector512.Load(high + 192));
+                    ints += Avx512BW.MultiplyAddAdjacent(lowPairs, SubBlockScales512(header, 2 * k, scaleSpread))
+                        + Avx512BW.MultiplyAddAdjacent(highPairs, SubBlockScales512(header, 2 * k + 1, scaleSpread));
+                }
+                var rowInts = ints.GetLower() + ints.GetUpper();
+                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
+                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
+                // Lanes 0–7 carry the scaled term of each row, lanes 8–15 its offset term.
+                accumulator = Vector512.FusedMultiplyAdd(
+                    Vector512.ConvertToSingle(Vector512.Create(rowInts, -MinsTimesSubBlockSums(header, patterns))),
+                    Vector512.Create(scales, minScales), accumulator);
+            }
+            (accumulator.GetLower() + accumulator.GetUpper()).Store(destination + (long)g * RowsPerGroup);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        var mask = Vector256.Create((byte)0x0F);
+        long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
+        var scaleSpread = ScaleSpread256();
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* header = quants + (long)blocks * QuantColumnBytes;
+            var scaled = Vector256<float>.Zero;
+            var offsets = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            {
+                byte* patterns = digest + (long)b * DigestBlockBytes;
+                var ints = Vector256<int>.Zero;
+                for (int k = 0; k < 4; k++)
+                {
+                    byte* w = quants + 256 * k;
+                    sbyte* low = (sbyte*)patterns + 512 * k;
+                    sbyte* high = low + 256;
+                    var lowPairs = Vector256<short>.Zero;
+                    var highPairs = Vector256<short>.Zero;
+                    for (int c = 0; c < 8; c++)
+                    {
+                        var packedBytes = Vector256.Load(w + 32 * c);
+                        lowPairs += Avx2.MultiplyAddAdjacent(packedBytes & mask, Vector256.Load(low + 32 * c));
+                        highPairs += Avx2.MultiplyAddAdjacent((packedBytes.AsUInt16() >>> 4).AsByte() & mask, Vector256.Load(high + 32 * c));
+                    }
+                    ints = ScaledAdd(ints, lowPairs, SubBlockScales256(header, 2 * k, scaleSpread));
+                    ints = ScaledAdd(ints, highPairs, SubBlockScales256(header, 2 * k + 1, scaleSpread));
+                }
+                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
+                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
+                scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
+                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, patterns)), minScales, offsets);
+            }
+            (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> HighNibbles(Vector512<byte> packed, Vector512<byte> mask) => (packed.AsUInt16() >>> 4).AsByte() & mask;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
+        AvxVnni.IsSupported
+            ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
+            : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
+
+    /// <summary>
+    /// Per row, Σ_j min_j · (bsums[2j] + bsums[2j+1]): the mins of sub-blocks 2p and 2p+1 sit side by side
+    /// in each row's 4-byte lane, so widening them to shorts lines them up with the two sums repeated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns)
+    {
+        byte* mins = header + Q4_KInterleaved.MinsOffset;
+        uint* sums = (uint*)(patterns + SubBlockSumsOffset);
+        var total = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins), Vector256.Create(sums[0]).AsInt16());
+        total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 16), Vector256.Create(sums[1]).AsInt16());
+        total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 32), Vector256.Create(sums[2]).AsInt16());
+        total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 48), Vector256.Create(sums[3]).AsInt16());
+        return total;
+    }
+
+    /// <summary>
+    /// The shuffle that turns the eight scale bytes of a sub-block (broadcast to every 128-bit lane) into
+    /// one short per vpmaddubsw pair: both shorts of 4-byte lane i get the scale of row i mod 8.
+    /// </summary>
+    private static Vector512<byte> ScaleSpread512()
+    {
+        Span<byte> control = stackalloc byte[64];
+        for (int lane = 0; lane < 16; lane++)
+        {
+            // vpshufb indexes within a 128-bit lane; the eight scale bytes are repeated in each, so row
+            // i mod 8 is at byte i mod 8 of every 128-bit lane.
+            byte row = (byte)(lane % RowsPerGroup);
+            control[4 * lane] = row;
+            control[4 * lane + 1] = 0x80;
+            control[4 * lane + 2] = row;
+            control[4 * lane + 3] = 0x80;
+        }
+        return Vector512.Create((ReadOnlySpan<byte>)control);
+    }
+
+    private static Vector256<byte> ScaleSpread256() => ScaleSpread512().GetLower();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> SubBlockScales512(byte* header, int subBlock, Vector512<byte> spread) =>
+        Avx512BW.Shuffle(Vector512.Create(*(ulong*)(header + Q4_KInterleaved.ScalesOffset + 8 * subBlock)).AsByte(), spread).AsInt16();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> SubBlockScales256(byte* header, int subBlock, Vector256<byte> spread) =>
+        Avx2.Shuffle(Vector256.Create(*(ulong*)(header + Q4_KInterleaved.ScalesOffset + 8 * subBlock)).AsByte(), spread).AsInt16();
+}

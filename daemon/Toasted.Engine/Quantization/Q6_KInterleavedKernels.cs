@@ -1,0 +1,248 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// Matrix × vector over <see cref="Q6_KInterleaved"/> groups. Per super-block column: 24 64-byte weight
+/// loads decode to 32 vectors of unsigned 6-bit quants; their products with activation patterns prepared
+/// once per call (vpmaddubsw) are summed two at a time as shorts and weighted by the eight rows' group scales
+/// in one vpmaddwd per group; the −32 offset comes out as 32 · Σ_g scale_g · bsums[g] (eight more vpmaddwd);
+/// then one convert and one fused multiply-add per row. The float steps are those of
+/// <see cref="Q6_KInterleaved.DotGroupsScalar"/>, so every path equals it to the bit.
+/// <para>
+/// Exactness: a vpmaddubsw pair sum is at most 2·63·127 = 16002 in magnitude, so two of them still fit a
+/// short; scales are int8, so vpmaddwd is exact, and a super-block's ints stay below 2³¹ (at most
+/// 256·63·127·128 before the offset).
+/// </para>
+/// </summary>
+public static unsafe class Q6_KInterleavedKernels
+{
+    /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
+    public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
+
+    private const int RowsPerGroup = Q6_KInterleaved.RowsPerGroup;
+    private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
+    private const int QuantColumnBytes = Q6_KInterleaved.QuantColumnBytes;
+    private const int HeaderColumnBytes = Q6_KInterleaved.HeaderColumnBytes;
+    private const int HighBitsOffset = Q6_KInterleaved.HighBitsOffset;
+    /// <summary>
+    /// Per activation block: 64 patterns of 32 bytes, pattern 32h + 16n + 8s + c being dword c of the 32
+    /// quants at element 128h + 64n + 32s (those that nibble n of ql chunk 2h + s multiplies), repeated in
+    /// all eight lanes; then the sixteen bsums.
+    /// </summary>
+    private const int DigestBlockBytes = 64 * 32 + 64;
+    private const int BlockSumsOffset = 64 * 32;
+
+    /// <summary>As <see cref="Q6_KInterleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
+    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    {
+        if (!IsSupported)
+        {
+            Q6_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
+            return;
+        }
+        if (groups <= 0) return;
+        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
+        float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
+        FillDigest(activation, blocks, digest, activationScales);
+        if (Int8MultiplyAdd.Is512Supported)
+            Groups512(packed, groups, blocks, digest, activationScales, destination);
+        else
+            Groups256(packed, groups, blocks, digest, activationScales, destination);
+    }
+
+    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* a = activation + (long)b * ActivationBlockBytes;
+            byte* patterns = digest + (long)b * DigestBlockBytes;
+            activationScales[b] = Unsafe.ReadUnaligned<float>(a);
+            for (int pattern = 0; pattern < 64; pattern++)
+            {
+                // pattern = 32h + 16n + 8s + c reads element 128h + 64n + 32s + 4c: the pattern index times four.
+                Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 4 * pattern)).Store((uint*)(patterns + 32 * pattern));
+            }
+            Unsafe.CopyBlockUnaligned(patterns + BlockSumsOffset, a + Q8_KKernels.BlockSumsOffset, 32);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
+        var pickFirst = ScaleSpread(0);
+        var pickSecond = ScaleSpread(1);
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* header = quants + (long)blocks * QuantColumnBytes;
+            var accumulator = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            {
+                byte* patterns = digest + (long)b * DigestBlockBytes;
+                var ints = Vector512<int>.Zero;
+                for (int h = 0; h < 2; h++)
+                {
+                    // Scale pair 4h + quarter holds the quarter's two groups: dwords 0–3 and dwords 4–7 of its 32 elements.
+                    var quarter0Scales = WideScales(header, 4 * h);
+                    var quarter1Scales = WideScales(header, 4 * h + 1);
+                    var quarter2Scales = WideScales(header, 4 * h + 2);
+                    var quarter3Scales = WideScales(header, 4 * h + 3);
+                    for (int half = 0; half < 2; half++)
+                    {
+                        var pick = half == 0 ? pickFirst : pickSecond;
+                        var quarter0 = Vector512<short>.Zero;
+                        var quarter1 = Vector512<short>.Zero;
+                        var quarter2 = Vector512<short>.Zero;
+                        var quarter3 = Vector512<short>.Zero;
+                        for (int t = 2 * half; t < 2 * half + 2; t++)
+                        {
+                            var low0 = Vector512.Load(quants + 512 * h + 64 * t);
+                            var low1 = Vector512.Load(quants + 512 * h + 256 + 64 * t);
+                            var high = Vector512.Load(quants + HighBitsOffset + 256 * h + 64 * t);
+                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 64 * t;
+                            quarter0 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 0), Vector512.Load(pattern));
+                            quarter1 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 1), Vector512.Load(pattern + 256));
+                            quarter2 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 2), Vector512.Load(pattern + 512));
+                            quarter3 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 3), Vector512.Load(pattern + 768));
+                        }
+                        ints += Avx512BW.MultiplyAddAdjacent(quarter0, Spread(quarter0Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter1, Spread(quarter1Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter2, Spread(quarter2Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter3, Spread(quarter3Scales, pick));
+                    }
+                }
+                var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetCorrection(header, patterns) << 5);
+                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
+                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
+            }
+            accumulator.Store(destination + (long)g * RowsPerGroup);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
+        var pickFirst = ScaleSpread(0).GetLower();
+        var pickSecond = ScaleSpread(1).GetLower();
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* header = quants + (long)blocks * QuantColumnBytes;
+            var accumulator = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            {
+                byte* patterns = digest + (long)b * DigestBlockBytes;
+                var ints = Vector256<int>.Zero;
+                for (int h = 0; h < 2; h++)
+                {
+                    var quarter0Scales = WideScales(header, 4 * h);
+                    var quarter1Scales = WideScales(header, 4 * h + 1);
+                    var quarter2Scales = WideScales(header, 4 * h + 2);
+                    var quarter3Scales = WideScales(header, 4 * h + 3);
+                    // Dwords 0–3 of each quarter belong to the first group of a pair, 4–7 to the second;
+                    // two dwords at a time keep the short sums exact.
+                    for (int c = 0; c < 8; c += 2)
+                    {
+                        var pick = c < 4 ? pickFirst : pickSecond;
+                        var quarter0 = Vector256<short>.Zero;
+                        var quarter1 = Vector256<short>.Zero;
+                        var quarter2 = Vector256<short>.Zero;
+                        var quarter3 = Vector256<short>.Zero;
+                        for (int dword = c; dword < c + 2; dword++)
+                        {
+                            var low0 = Vector256.Load(quants + 512 * h + 32 * dword);
+                            var low1 = Vector256.Load(quants + 512 * h + 256 + 32 * dword);
+                            var high = Vector256.Load(quants + HighBitsOffset + 256 * h + 32 * dword);
+                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 32 * dword;
+                            quarter0 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 0), Vector256.Load(pattern));
+                            quarter1 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 1), Vector256.Load(pattern + 256));
+                            quarter2 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 2), Vector256.Load(pattern + 512));
+                            quarter3 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 3), Vector256.Load(pattern + 768));
+                        }
+                        ints = ScaledAdd(ints, quarter0, Avx2.Shuffle(quarter0Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter1, Avx2.Shuffle(quarter1Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter2, Avx2.Shuffle(quarter2Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter3, Avx2.Shuffle(quarter3Scales.AsByte(), pick).AsInt16());
+                    }
+                }
+                var rowInts = ints - (OffsetCorrection(header, patterns) << 5);
+                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
+                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
+            }
+            accumulator.Store(destination + (long)g * RowsPerGroup);
+        }
+    }
+
+    /// <summary>
+    /// The unsigned 6-bit quants of quarter <paramref name="quarter"/> (elements 128h + 32·quarter …) of a half:
+    /// the low nibbles (quarters 0, 1) or high nibbles (2, 3) of <paramref name="low"/>, ql chunk 2h + quarter mod 2,
+    /// with bits 2·quarter and 2·quarter + 1 of <paramref name="high"/> on top.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Quants(Vector512<byte> low, Vector512<byte> high, int quarter)
+    {
+        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector512.Create((byte)0x0F);
+        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector512.Create((byte)0x03);
+        return lowBits | (highBits.AsUInt16() << 4).AsByte();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Quants(Vector256<byte> low, Vector256<byte> high, int quarter)
+    {
+        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector256.Create((byte)0x03);
+        return lowBits | (highBits.AsUInt16() << 4).AsByte();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
+        AvxVnni.IsSupported
+            ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
+            : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
+
+    /// <summary>Scale pair <paramref name="pair"/> of the eight rows as shorts: row r's two scales at shorts 2r and 2r + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> WideScales(byte* header, int pair) =>
+        Avx2.ConvertToVector256Int16((sbyte*)header + Q6_KInterleaved.ScalesOffset + 16 * pair);
+
+    /// <summary>Both halves of a 512-bit vector get the pair's shorts, then <paramref name="pick"/> copies one scale per row into its lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Spread(Vector256<short> pair, Vector512<byte> pick) =>
+        Avx512BW.Shuffle(Vector512.Create(pair, pair).AsByte(), pick).AsInt16();
+
+    /// <summary>
+    /// Byte shuffle that fills both shorts of 4-byte lane i with scale <paramref name="which"/> of row i mod 8:
+    /// each 128-bit lane of a widened pair holds four rows' two scales, rows 0–3 in even 128-bit lanes and 4–7
+    /// in odd ones, which is where lanes i mod 8 of those rows fall.
+    /// </summary>
+    private static Vector512<byte> ScaleSpread(int which)
+    {
+        Span<byte> control = stackalloc byte[64];
+        for (int lane = 0; lane < 16; lane++)
+        {
+            int rowInLane = lane % 4;
+            byte first = (byte)(4 * rowInLane + 2 * which);
+            control[4 * lane] = first;
+            control[4 * lane + 1] = (byte)(first + 1);
+            control[4 * lane + 2] = first;
+            control[4 * lane + 3] = (byte)(first + 1);
+        }
+        return Vector512.Create((ReadOnlySpan<byte>)control);
+    }
+
+    /// <summary>Per row, Σ_g scale_g · bsums[g]: row r's scale pair meets the pair of block sums repeated in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> OffsetCorrection(byte* header, byte* patterns)
+    {
+        uint* sums = (uint*)(patterns + BlockSumsOffset);
+        var total = Avx2.MultiplyAddAdjacent(WideScales(header, 0), Vector256.Create(sums[0]).AsInt16());
+        for (int pair = 1; pair < 8; pair++)
+            total += Avx2.MultiplyAddAdjacent(WideScales(header, pair), Vector256.Create(sums[pair]).AsInt16());
+        return total;
+    }
+}
