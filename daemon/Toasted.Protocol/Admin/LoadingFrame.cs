@@ -1,0 +1,11 @@
+namespace Toasted.Protocol.Admin;
+
+/// <summary>Loading progressed: a phase began (<see cref="Done"/> 0) or another unit of it finished.</summary>
+public sealed class LoadingFrame : AdminFrame
+{
+    public override string Type => AdminFrameTypes.Loading;
+
+    public string Phase { get; set; } = "";
+    public int Done { get; set; }
+    public int Total { get; set; }
+}
