@@ -6,7 +6,7 @@ namespace Toasted.Protocol.Admin;
 /// made (UTC, ISO 8601 with milliseconds).</summary>
 public abstract class AdminFrame
 {
-    [JsonPropertyOrder(-2)]
+    /// <summary>Each frame type puts <c>[JsonPropertyOrder(-2)]</c> on its override, so type comes first.</summary>
     public abstract string Type { get; }
 
     [JsonPropertyOrder(-1)]

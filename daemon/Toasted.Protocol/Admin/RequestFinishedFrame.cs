@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Toasted.Protocol.Messages;
 
 namespace Toasted.Protocol.Admin;
@@ -6,6 +7,7 @@ namespace Toasted.Protocol.Admin;
 /// <see cref="ErrorCode"/> after an <c>error</c> (then usage and timings are what was known).</summary>
 public sealed class RequestFinishedFrame : AdminFrame
 {
+    [JsonPropertyOrder(-2)] // Attributes on the abstract property do not reach the override.
     public override string Type => AdminFrameTypes.RequestFinished;
 
     public string RequestId { get; set; } = "";

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 namespace Toasted.Protocol.Admin;
 
 /// <summary>A generate request was admitted: checked, tokenized and queued (or given the slot at once).</summary>
 public sealed class RequestStartedFrame : AdminFrame
 {
+    [JsonPropertyOrder(-2)] // Attributes on the abstract property do not reach the override.
     public override string Type => AdminFrameTypes.RequestStarted;
 
     /// <summary>The request's own id, as its client chose it.</summary>

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 namespace Toasted.Protocol.Admin;
 
 /// <summary>The daemon as it is now: sent first on every admin connection, and again on request.</summary>
 public sealed class SnapshotFrame : AdminFrame
 {
+    [JsonPropertyOrder(-2)] // Attributes on the abstract property do not reach the override.
     public override string Type => AdminFrameTypes.Snapshot;
 
     /// <summary>One of <see cref="DaemonStates"/>.</summary>
