@@ -78,6 +78,26 @@ public class ToastStatusTests
     }
 
     [Test]
+    public async Task Watch_shows_the_daemon_draining_and_exits_3_when_it_stops()
+    {
+        await using var daemon = await DaemonProcess.StartAsync(SharedKit.Require(StoriesGolden.ModelFile), ["--context", "256", "--threads", "1"]);
+        using var watch = ProcessRun.Start(BuiltBinaries.Toast, ["status", "--watch", "--json", "--socket", daemon.SocketPath]);
+        await watch.FirstOutput.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stopped = await daemon.TerminateAsync(TimeSpan.FromSeconds(20));
+        var watched = await watch.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(stopped, Is.EqualTo(0));
+        Assert.That(watched.ExitCode, Is.EqualTo(3), watched.ToString());
+        var types = watched.StdoutText.TrimEnd('\n').Split('\n')
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(frame => frame.GetProperty("type").GetString() + (frame.TryGetProperty("state", out var state) ? ":" + state.GetString() : ""))
+            .ToList();
+        Assert.That(types, Is.EqualTo(new[] { "snapshot:ready", "state:draining" }), watched.StdoutText);
+        Assert.That(watched.Stderr, Does.Contain("toasted stopped"));
+    }
+
+    [Test]
     public async Task Watch_prints_the_finish_of_another_clients_request_then_exits_130_on_SIGINT()
     {
         using var watch = ProcessRun.Start(BuiltBinaries.Toast, ["status", "--watch"], environment: Environment);

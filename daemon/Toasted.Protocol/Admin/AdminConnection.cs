@@ -55,19 +55,13 @@ public sealed class AdminConnection : IAsyncDisposable
     /// <summary>The next frame, or null when the daemon closed the connection (it stopped, or refused us).</summary>
     public async Task<AdminReading?> ReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        var result = await _frames.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return result.Status switch
         {
-            var result = await _frames.ReadAsync(cancellationToken).ConfigureAwait(false);
-            switch (result.Status)
-            {
-                case FrameReadStatus.EndOfStream:
-                    return null;
-                case FrameReadStatus.Frame:
-                    return new AdminReading(AdminFrameCodec.Decode(result.Frame), result.Frame);
-                default:
-                    throw new ProtocolException(ErrorCodes.FrameTooLarge, "the daemon sent an admin frame over the size cap");
-            }
-        }
+            FrameReadStatus.EndOfStream => null,
+            FrameReadStatus.Frame => new AdminReading(AdminFrameCodec.Decode(result.Frame), result.Frame),
+            _ => throw new ProtocolException(ErrorCodes.FrameTooLarge, "the daemon sent an admin frame over the size cap"),
+        };
     }
 
     /// <summary>Asks for a fresh snapshot; it arrives among the events.</summary>
