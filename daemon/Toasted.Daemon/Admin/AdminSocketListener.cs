@@ -31,6 +31,7 @@ public sealed partial class AdminSocketListener(
     private readonly object _closeGate = new();
     private Socket? _listening;
     private Task? _closing;
+    private volatile bool _closeRequested;
 
     public string SocketPath => _path;
 
@@ -84,7 +85,7 @@ public sealed partial class AdminSocketListener(
         {
             // Stopping: no new watchers.
         }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException && _closing is not null)
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException && _closeRequested)
         {
             // Closed by Dispose after a failed start.
         }
@@ -97,6 +98,7 @@ public sealed partial class AdminSocketListener(
     /// <summary>Stops listening, lets watchers read what is left, then closes them; once, whoever asks first.</summary>
     private Task CloseAsync()
     {
+        _closeRequested = true; // Before the socket closes: the accept loop then knows why it failed.
         lock (_closeGate) return _closing ??= CloseOnceAsync();
     }
 
