@@ -5,6 +5,7 @@ public static class HelpText
 {
     public const string Usage = """
         usage: toast [flags] [INSTRUCTION] [FILE...]
+               toast status [--json] [--watch]   (see toast status --help)
 
         Sends INSTRUCTION and the input (the FILEs, or stdin when it is not a terminal) to the local
         toasted daemon and streams the model's answer to stdout. Errors go to stderr.

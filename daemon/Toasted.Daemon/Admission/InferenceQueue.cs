@@ -19,6 +19,10 @@ public sealed class InferenceQueue(int capacity)
 
     public bool IsBusy { get { lock (_gate) return _holder is not null; } }
 
+    /// <summary>Raised under the queue's lock after every change of the line or the slot, so observers
+    /// see changes in order; handlers must be quick and must not wait.</summary>
+    public event Action? Changed;
+
     /// <summary>A ticket that already holds the slot when it was free, or waits in line. Throws
     /// <see cref="QueueFullException"/> when <see cref="Capacity"/> requests are already waiting.</summary>
     public QueueTicket Enter()
@@ -30,11 +34,13 @@ public sealed class InferenceQueue(int capacity)
             {
                 _holder = ticket;
                 ticket.Publish(0);
+                Changed?.Invoke();
                 return ticket;
             }
             if (_waiting.Count >= Capacity) throw new QueueFullException(Capacity);
             ticket.Node = _waiting.AddLast(ticket);
             ticket.Publish(_waiting.Count);
+            Changed?.Invoke();
             return ticket;
         }
     }
@@ -67,6 +73,7 @@ public sealed class InferenceQueue(int capacity)
             var position = 1;
             for (var node = _waiting.First; node is not null; node = node.Next)
                 node.Value.Publish(position++);
+            Changed?.Invoke();
         }
     }
 }

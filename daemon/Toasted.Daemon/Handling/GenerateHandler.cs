@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Toasted.Daemon.Admin;
 using Toasted.Daemon.Admission;
 using Toasted.Daemon.Inference;
 using Toasted.Daemon.Transport;
@@ -16,7 +17,7 @@ namespace Toasted.Daemon.Handling;
 /// without waiting), waits for the inference slot telling the client its position, then runs the
 /// engine on its own thread while this task streams the text pieces to the client as frames.
 /// </summary>
-public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue, ILogger<GenerateHandler> logger)
+public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue, RequestActivity activity, ILogger<GenerateHandler> logger)
 {
     public async Task<ResponseFrame> HandleAsync(GenerateRequest request, IResponseSink sink, CancellationToken cancellationToken)
     {
@@ -36,6 +37,7 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
             };
 
         using var ticket = queue.Enter();
+        activity.Started(request, prompt.Length);
         await ticket.WaitForTurnAsync(
             (position, token) =>
             {

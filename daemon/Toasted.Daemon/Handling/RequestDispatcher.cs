@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Toasted.Daemon.Admin;
 using Toasted.Daemon.Admission;
 using Toasted.Daemon.Transport;
 using Toasted.Engine.Inference;
@@ -16,6 +17,7 @@ public sealed partial class RequestDispatcher(
     StatusHandler status,
     TokenizeHandler tokenize,
     GenerateHandler generate,
+    RequestActivity activity,
     ILogger<RequestDispatcher> logger) : IRequestHandler
 {
     public async Task HandleAsync(RequestFrame request, IResponseSink sink, CancellationToken cancellationToken)
@@ -63,6 +65,7 @@ public sealed partial class RequestDispatcher(
             final = new ErrorFrame { Id = request.Id, Code = ErrorCodes.Internal, Message = $"{exception.GetType().Name}: {exception.Message}" };
         }
 
+        activity.Ended(request, final);
         LogFinished(request.Type, final is ErrorFrame error ? error.Code : final.Type, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         await sink.SendAsync(final, CancellationToken.None).ConfigureAwait(false);
     }

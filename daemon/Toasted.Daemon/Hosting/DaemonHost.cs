@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Toasted.Daemon.Admin;
 using Toasted.Daemon.Admission;
 using Toasted.Daemon.Handling;
 using Toasted.Daemon.Inference;
@@ -9,8 +10,9 @@ using Toasted.Daemon.Transport;
 
 namespace Toasted.Daemon.Hosting;
 
-/// <summary>Wires the daemon: model first, then the listener, so nothing is accepted before the
-/// model is warm. Logs go to stderr, one line each, with the request id as scope.</summary>
+/// <summary>Wires the daemon: the admin socket, then the model, then the listener, so nothing is
+/// accepted before the model is warm while watchers can follow the loading. Logs go to stderr, one
+/// line each, with the request id as scope.</summary>
 public static class DaemonHost
 {
     public static IHost Build(DaemonSettings settings)
@@ -35,6 +37,13 @@ public static class DaemonHost
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new InferenceQueue(settings.QueueCapacity));
+        // The admin socket starts first, so it is up while the model loads, and stops last.
+        builder.Services.AddSingleton<ActivityFeed>();
+        builder.Services.AddSingleton<DaemonLifecycle>();
+        builder.Services.AddSingleton<RequestActivity>();
+        builder.Services.AddSingleton<QueueActivity>();
+        builder.Services.AddSingleton<SnapshotBuilder>();
+        builder.Services.AddHostedService<AdminSocketListener>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelHost>());
         builder.Services.AddSingleton<StatusHandler>();

@@ -35,15 +35,19 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
             {
                 var accepted = await listening.AcceptAsync(stoppingToken).ConfigureAwait(false);
                 var number = ++count;
-                if (PeerCredentials.PeerUserId(accepted) is { } peer && peer != _ownUserId)
+                var peerUser = PeerCredentials.PeerUserId(accepted);
+                if (peerUser is { } peer && peer != _ownUserId)
                 {
                     LogForeignPeer(number, peer);
                     accepted.Dispose();
                     continue;
                 }
                 var connection = new Connection(accepted, handler, logger, number);
+                var peerProcess = PeerCredentials.PeerProcessId(accepted);
                 connections[number] = Task.Run(async () =>
                 {
+                    // Flows into the request handlers, which report who asked to admin watchers.
+                    ConnectionPeer.Current = new ConnectionPeer(number, peerProcess, peerUser);
                     try
                     {
                         await connection.RunAsync(stoppingToken).ConfigureAwait(false);

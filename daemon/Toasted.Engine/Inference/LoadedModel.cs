@@ -66,6 +66,8 @@ public sealed class LoadedModel : IDisposable
     {
         if (!File.Exists(path))
             throw new ModelLoadException(path, "file not found");
+        var progress = options.Progress;
+        progress?.Report(new ModelLoadProgress(ModelLoadPhases.Open, 0, 1));
         var file = GgufFile.Open(path);
         IComputeBackend? backend = null;
         try
@@ -82,6 +84,7 @@ public sealed class LoadedModel : IDisposable
             {
                 throw new ModelLoadException(path, e.Message);
             }
+            progress?.Report(new ModelLoadProgress(ModelLoadPhases.Tokenizer, 0, 1));
             ITokenizer tokenizer;
             try
             {
@@ -92,7 +95,11 @@ public sealed class LoadedModel : IDisposable
                 throw new ModelLoadException(path, "tokenizer: " + e.Message);
             }
             backend = new CpuBackend(options.Threads);
-            architecture.BindTensors(file, backend);
+            var tensorCount = file.Tensors.Count;
+            progress?.Report(new ModelLoadProgress(ModelLoadPhases.BindTensors, 0, tensorCount));
+            architecture.BindTensors(file, progress is null ? backend : new ProgressReportingBackend(backend, tensorCount, progress));
+            // Some files carry tensors no architecture binds; the phase still ends complete.
+            progress?.Report(new ModelLoadProgress(ModelLoadPhases.BindTensors, tensorCount, tensorCount));
             var context = options.ContextLength > 0
                 ? options.ContextLength
                 : Math.Min(architecture.HyperParameters.ContextLength, DefaultContextCap);

@@ -33,6 +33,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary><c>Folder/run/toasted.sock</c>: the daemon creates <c>run</c> itself.</summary>
     public string SocketPath { get; }
 
+    /// <summary>The admin socket the daemon opens beside <see cref="SocketPath"/>.</summary>
+    public string AdminSocketPath => Toasted.Protocol.Admin.AdminSocketLocation.For(SocketPath);
+
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -48,6 +51,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// early exit fails it with the daemon's log.</summary>
     public static async Task<DaemonProcess> StartAsync(string modelPath, IEnumerable<string>? extraArguments = null)
     {
+        var daemon = Launch(modelPath, extraArguments);
+        await daemon.WaitUntilListeningAsync().ConfigureAwait(false);
+        return daemon;
+    }
+
+    /// <summary>Starts toasted without waiting for it, for tests that watch it load.</summary>
+    public static DaemonProcess Launch(string modelPath, IEnumerable<string>? extraArguments = null)
+    {
         var folder = Directory.CreateTempSubdirectory("toasted-test-").FullName;
         var socketPath = Path.Combine(folder, "run", "toasted.sock");
         var info = new ProcessStartInfo(BuiltBinaries.Toasted)
@@ -61,12 +72,11 @@ public sealed class DaemonProcess : IAsyncDisposable
         info.Environment.Remove("TOASTED_SOCKET");
         info.Environment.Remove("TOASTED_MODEL");
 
-        var daemon = new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start toasted"), folder, socketPath);
-        await daemon.WaitUntilListeningAsync().ConfigureAwait(false);
-        return daemon;
+        return new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start toasted"), folder, socketPath);
     }
 
-    private async Task WaitUntilListeningAsync()
+    /// <summary>Waits (bounded) until the main socket accepts a connection; fails the test with the log otherwise.</summary>
+    public async Task WaitUntilListeningAsync()
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)

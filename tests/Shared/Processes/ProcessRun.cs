@@ -69,6 +69,15 @@ public sealed class ProcessRun : IDisposable
         return await run.WaitAsync(timeout ?? TimeSpan.FromSeconds(60)).ConfigureAwait(false);
     }
 
+    /// <summary>What the process has written to stdout so far, decoded as UTF-8.</summary>
+    public string StdoutSoFar
+    {
+        get
+        {
+            lock (_stdout) return Encoding.UTF8.GetString(_stdout.GetBuffer(), 0, (int)_stdout.Length);
+        }
+    }
+
     /// <summary>Completes when the process has written its first byte to stdout.</summary>
     public Task FirstOutput => _firstOutput.Task;
 
