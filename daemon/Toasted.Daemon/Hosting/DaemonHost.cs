@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using Toasted.Daemon.Admission;
 using Toasted.Daemon.Handling;
 using Toasted.Daemon.Inference;
+using Toasted.Daemon.Lifecycle;
 using Toasted.Daemon.Transport;
 
 namespace Toasted.Daemon.Hosting;
@@ -13,14 +14,17 @@ namespace Toasted.Daemon.Hosting;
 /// model is warm. Logs go to stderr, one line each, with the request id as scope.</summary>
 public static class DaemonHost
 {
-    public static IHost Build(DaemonSettings settings)
+    public static IHost Build(DaemonSettings settings, ConfigurationReloadSource? reloadSource = null)
     {
         // No default sources: configuration comes only from what SettingsResolver read (config file,
         // TOASTED_* variables, flags), never from an appsettings.json that happens to lie in the working directory.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // The level is read per line from a switch, so a SIGHUP reload can change it.
+        var logLevel = new LogLevelSwitch(settings.LogLevel);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFilter((_, _, level) => logLevel.Allows(level));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -42,6 +46,12 @@ public static class DaemonHost
         builder.Services.AddSingleton<GenerateHandler>();
         builder.Services.AddSingleton<IRequestHandler, RequestDispatcher>();
         builder.Services.AddHostedService<UnixSocketListener>();
+        builder.Services.AddSingleton(logLevel);
+        if (reloadSource is not null)
+        {
+            builder.Services.AddSingleton(reloadSource);
+            builder.Services.AddHostedService<ConfigurationReloader>();
+        }
         return builder.Build();
     }
 }
