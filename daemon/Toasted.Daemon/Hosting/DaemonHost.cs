@@ -39,19 +39,22 @@ public static class DaemonHost
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new InferenceQueue(settings.QueueCapacity));
-        builder.Services.AddSingleton<ModelHost>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<ModelHost>());
-        builder.Services.AddSingleton<StatusHandler>();
-        builder.Services.AddSingleton<TokenizeHandler>();
-        builder.Services.AddSingleton<GenerateHandler>();
-        builder.Services.AddSingleton<IRequestHandler, RequestDispatcher>();
-        builder.Services.AddHostedService<UnixSocketListener>();
         builder.Services.AddSingleton(logLevel);
+        // SIGHUP is handled from the start, also while the model loads.
         if (reloadSource is not null)
         {
             builder.Services.AddSingleton(reloadSource);
             builder.Services.AddHostedService<ConfigurationReloader>();
         }
+        builder.Services.AddSingleton<ModelHost>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ModelHost>());
+        builder.Services.AddSingleton<StatusHandler>();
+        builder.Services.AddSingleton<TokenizeHandler>();
+        builder.Services.AddSingleton<GenerateHandler>();
+        builder.Services.AddSingleton<RequestDispatcher>();
+        builder.Services.AddSingleton<IRequestHandler>(services =>
+            new RequestLogging(services.GetRequiredService<RequestDispatcher>(), services.GetRequiredService<ILogger<RequestLogging>>()));
+        builder.Services.AddHostedService<UnixSocketListener>();
         return builder.Build();
     }
 }

@@ -14,6 +14,8 @@ public static partial class LogFileRedirection
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>Must run before anything touches <see cref="Console"/>: its streams are duplicates of
+    /// the descriptors taken at first use, and would keep writing where the output went before.</summary>
     public static void Apply(string path)
     {
         var folder = Path.GetDirectoryName(path)!;
@@ -25,8 +27,6 @@ public static partial class LogFileRedirection
             Share = FileShare.ReadWrite,
             UnixCreateMode = PrivateFile,
         });
-        Console.Out.Flush();
-        Console.Error.Flush();
         var descriptor = (int)file.SafeFileHandle.DangerousGetHandle();
         if (Duplicate(descriptor, StandardOutput) < 0 || Duplicate(descriptor, StandardError) < 0)
             throw new IOException($"cannot send the log to {path}: errno {Marshal.GetLastPInvokeError()}");

@@ -15,6 +15,7 @@ public static partial class PeerCredentials
     private const int LinuxSoPeerCred = 17;
     private const int MacSolLocal = 0;
     private const int MacLocalPeerCred = 1;
+    private const int MacLocalPeerPid = 2;
 
     public static uint CurrentUserId => GetEffectiveUserId();
 
@@ -33,6 +34,23 @@ public static partial class PeerCredentials
             // struct xucred { u_int cr_version; uid_t cr_uid; short cr_ngroups; gid_t cr_groups[16]; }
             var length = socket.GetRawSocketOption(MacSolLocal, MacLocalPeerCred, buffer[..76]);
             return length >= 8 ? BinaryPrimitives.ReadUInt32LittleEndian(buffer[4..]) : null;
+        }
+        return null;
+    }
+
+    /// <summary>The peer's process id, or null where the platform offers no way to ask.</summary>
+    public static int? PeerProcessId(Socket socket)
+    {
+        Span<byte> buffer = stackalloc byte[12];
+        if (OperatingSystem.IsLinux())
+        {
+            var length = socket.GetRawSocketOption(LinuxSolSocket, LinuxSoPeerCred, buffer);
+            return length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(buffer) : null;
+        }
+        if (OperatingSystem.IsMacOS())
+        {
+            var length = socket.GetRawSocketOption(MacSolLocal, MacLocalPeerPid, buffer[..4]);
+            return length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(buffer) : null;
         }
         return null;
     }

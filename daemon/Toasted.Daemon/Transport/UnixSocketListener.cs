@@ -35,7 +35,9 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
             {
                 var accepted = await listening.AcceptAsync(stoppingToken).ConfigureAwait(false);
                 var number = ++count;
-                if (PeerCredentials.PeerUserId(accepted) is { } peer && peer != _ownUserId)
+                var peerUserId = PeerCredentials.PeerUserId(accepted);
+                var peerProcessId = PeerCredentials.PeerProcessId(accepted);
+                if (peerUserId is { } peer && peer != _ownUserId)
                 {
                     LogForeignPeer(number, peer);
                     accepted.Dispose();
@@ -44,6 +46,8 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
                 var connection = new Connection(accepted, handler, logger, number);
                 connections[number] = Task.Run(async () =>
                 {
+                    // Every line logged for this connection's requests names the client.
+                    using var client = logger.BeginScope("client pid {ClientPid} uid {ClientUid}", peerProcessId, peerUserId);
                     try
                     {
                         await connection.RunAsync(stoppingToken).ConfigureAwait(false);
