@@ -17,6 +17,7 @@ public static class DaemonAutostart
 {
     public const string LockFileName = "toasted.start.lock";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -45,6 +46,7 @@ public static class DaemonAutostart
         FileStream? startLock = null;
         Process? started = null;
         long logStart = 0;
+        var nextProgress = ProgressInterval;
         try
         {
             while (true)
@@ -66,6 +68,12 @@ public static class DaemonAutostart
                     logStart = LogLength(settings.LogFile);
                     started = Launch(socketPath, settings.LogFile);
                     progress?.WriteLine($"toast: starting toasted (log: {settings.LogFile})");
+                }
+                if (started is not null && progress is not null && waited.Elapsed >= nextProgress)
+                {
+                    // A large model takes a while to map and warm up; say that toast is still waiting on it.
+                    progress.WriteLine($"toast: toasted is loading the model ({waited.Elapsed.TotalSeconds:F0} s)");
+                    nextProgress += ProgressInterval;
                 }
                 if (waited.Elapsed > settings.Timeout)
                 {
