@@ -116,6 +116,27 @@ public class AutostartTests
         Assert.That(DaemonsOnSocket.Find(_socketPath), Is.Empty);
     }
 
+    [Test]
+    public async Task SIGTERM_to_a_started_daemon_mid_generation_ends_the_answer_and_the_daemon_cleanly()
+    {
+        var environment = Environment(SharedKit.Require(StoriesGolden.ModelFile));
+        using var toast = ProcessRun.Start(BuiltBinaries.Toast, GreedyStory(900), environment: environment);
+        await toast.FirstOutput.WaitAsync(TimeSpan.FromSeconds(60));
+        var daemon = DaemonsOnSocket.Find(_socketPath).Single();
+
+        PosixSignals.Send(daemon, PosixSignals.SIGTERM);
+        var result = await toast.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Cancelled by the stop (exit 3, the daemon is going away) or, on a fast machine, done just before it.
+        Assert.That(result.ExitCode, Is.AnyOf(0, 3), result.ToString());
+        if (result.ExitCode == 3) Assert.That(result.Stderr, Does.Contain("cancelled"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (DaemonsOnSocket.Find(_socketPath).Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(50);
+        Assert.That(DaemonsOnSocket.Find(_socketPath), Is.Empty, ReadLog());
+        Assert.That(File.Exists(_socketPath), Is.False, "the socket file is removed");
+        Assert.That(ReadLog(), Does.Contain("stopped listening; socket removed"));
+    }
+
     private string ReadLog() => File.Exists(LogFile) ? File.ReadAllText(LogFile, Encoding.UTF8) : "(no log file)";
 
     private static int CountOccurrences(string text, string part) =>
