@@ -63,9 +63,10 @@ public static class ArgumentParser
                 case "--raw": options.Raw = true; break;
                 case "--json": options.Json = true; break;
                 case "--socket": options.SocketPath = NonEmpty(name, Value()); break;
+                case "--no-autostart": options.NoAutostart = true; break;
                 default: throw new UsageException($"unknown flag '{argument}' (see toast --help)");
             }
-            if (inlineValue is not null && name is "-h" or "--help" or "--version" or "--raw" or "--json")
+            if (inlineValue is not null && name is "-h" or "--help" or "--version" or "--raw" or "--json" or "--no-autostart")
                 throw new UsageException($"{name} takes no value");
         }
 

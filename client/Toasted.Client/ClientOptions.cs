@@ -20,4 +20,6 @@ public sealed class ClientOptions
     public bool Raw { get; set; }
     public bool Json { get; set; }
     public string? SocketPath { get; set; }
+    /// <summary>Fail with exit 3 instead of starting the daemon when nothing answers.</summary>
+    public bool NoAutostart { get; set; }
 }

@@ -25,6 +25,8 @@ public static class HelpText
                                    text, stop_reason, usage, timings
           -m, --model NAME|PATH    require this model (exit 6 if the daemon serves another)
               --socket PATH        the daemon's socket (env TOASTED_SOCKET)
+              --no-autostart       do not start toasted when it is not running: exit 3
+                                   (env TOAST_NO_AUTOSTART=1)
           -h, --help               this text
               --version            the version
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Toasted.Client.Autostart;
 using Toasted.Protocol;
 using Toasted.Protocol.Client;
 using Toasted.Protocol.Messages;
@@ -38,9 +39,11 @@ public static class ToastCommand
         }
 
         GenerateRequest request;
+        AutostartSettings autostart;
         try
         {
             request = PromptAssembly.Build(options, input, id: "toast-" + Environment.ProcessId);
+            autostart = AutostartSettings.From(options.NoAutostart, Environment.GetEnvironmentVariable);
         }
         catch (UsageException exception)
         {
@@ -61,7 +64,9 @@ public static class ToastCommand
         try
         {
             var socketPath = SocketLocation.Resolve(options.SocketPath);
-            await using var connection = await ToastedConnection.ConnectAsync(socketPath, cancellation.Token).ConfigureAwait(false);
+            // With no daemon answering, toast starts one (docs/service.md) unless told not to.
+            var progress = Console.IsErrorRedirected ? null : Console.Error;
+            await using var connection = await DaemonAutostart.ConnectAsync(socketPath, autostart, progress, cancellation.Token).ConfigureAwait(false);
             await connection.SendAsync(request, cancellation.Token).ConfigureAwait(false);
             return await ReceiveAsync(connection, options.Json, cancellation.Token).ConfigureAwait(false);
         }
@@ -72,6 +77,10 @@ public static class ToastCommand
         catch (DaemonUnavailableException exception)
         {
             return Fail(ExitCodes.DaemonUnavailable, exception.Message + "; start it with: toasted --model PATH");
+        }
+        catch (AutostartFailedException exception)
+        {
+            return Fail(ExitCodes.DaemonUnavailable, "could not start toasted: " + exception.Message);
         }
         catch (ProtocolException exception)
         {

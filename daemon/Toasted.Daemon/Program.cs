@@ -6,6 +6,8 @@ using Toasted.Daemon.Configuration;
 using Toasted.Engine.Inference;
 using Toasted.Daemon.Hosting;
 using Toasted.Daemon.Inference;
+using Toasted.Daemon.Lifecycle;
+using Toasted.Daemon.Service;
 using Toasted.Daemon.Store;
 using Toasted.Daemon.Transport;
 using Toasted.Protocol;
@@ -23,6 +25,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "bench") return Bench(args[1..]);
         if (args.Length > 0 && args[0] == "perplexity") return Perplexity(args[1..]);
         if (args.Length > 0 && args[0] == "info") return Info(args[1..]);
+        if (args.Length > 0 && args[0] == "install") return InstallCommand.Run(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "uninstall") return UninstallCommand.Run(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "config") return ConfigCommand.Run(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
 
         ParsedCommandLine command;
@@ -49,6 +53,19 @@ public static class Program
         }
 
         var settings = command.Settings!;
+        SessionDetachment.DetachIfAsked(Environment.GetEnvironmentVariable);
+        if (settings.LogFile is { } logFile)
+        {
+            try
+            {
+                LogFileRedirection.Apply(logFile);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"toasted: cannot open the log file {logFile}: {exception.Message}").ConfigureAwait(false);
+                return Failure;
+            }
+        }
         if (settings.ModelPath == "auto")
         {
             if (new ModelDiscovery(Environment.GetEnvironmentVariable).Find(command.FallbackModel) is not { } found)
@@ -64,7 +81,7 @@ public static class Program
         {
             // Before loading the model: a second daemon on the same socket should fail in milliseconds.
             SocketFile.EnsureNotServed(settings.SocketPath);
-            using var host = DaemonHost.Build(settings);
+            using var host = DaemonHost.Build(settings, new ConfigurationReloadSource(command.Arguments!, Environment.GetEnvironmentVariable, command.Configuration!));
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }

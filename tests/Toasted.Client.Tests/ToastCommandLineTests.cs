@@ -15,7 +15,8 @@ public class ToastCommandLineTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
 
-    private Dictionary<string, string?> Environment => new() { ["TOASTED_SOCKET"] = Path.Combine(_folder, "absent.sock") };
+    // Autostart is turned off: these runs check what toast says when no daemon answers (AutostartTests start one).
+    private Dictionary<string, string?> Environment => new() { ["TOASTED_SOCKET"] = Path.Combine(_folder, "absent.sock"), ["TOAST_NO_AUTOSTART"] = "1" };
 
     [Test]
     public async Task Help_and_version_exit_0_on_stdout()

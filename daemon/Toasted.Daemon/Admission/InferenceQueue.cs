@@ -13,7 +13,15 @@ public sealed class InferenceQueue(int capacity)
     private readonly LinkedList<QueueTicket> _waiting = new();
     private QueueTicket? _holder;
 
-    public int Capacity { get; } = capacity;
+    private int _capacity = capacity;
+
+    public int Capacity { get { lock (_gate) return _capacity; } }
+
+    /// <summary>A new limit for the line (a configuration reload); requests already waiting keep their place.</summary>
+    public void SetCapacity(int capacity)
+    {
+        lock (_gate) _capacity = capacity;
+    }
 
     public int WaitingCount { get { lock (_gate) return _waiting.Count; } }
 

@@ -13,12 +13,12 @@ public enum SettingType
     Choice,
 }
 
-/// <summary>What it would take for a changed value to apply to a running daemon (SIGHUP reload is planned).</summary>
+/// <summary>What it takes for a changed value to apply to a running daemon; a SIGHUP reload applies the live ones.</summary>
 public enum SettingReload
 {
     /// <summary>Can apply at once, between requests.</summary>
     Live,
-    /// <summary>Applies by loading the model again, after the running generation.</summary>
+    /// <summary>Would apply by loading the model again; a reload does not do that yet, so for now it needs a restart.</summary>
     ModelReload,
     /// <summary>Needs a restart.</summary>
     Restart,

@@ -116,9 +116,19 @@ public static class SettingsSchema
         Reload = SettingReload.Live,
     };
 
+    public static readonly SettingDefinition LogFile = new()
+    {
+        Key = "log.file",
+        Type = SettingType.Text,
+        Description = "a file the log lines are appended to instead of stderr",
+        EnvironmentVariable = "TOASTED_LOG_FILE",
+        Flag = "--log-file",
+        Reload = SettingReload.Restart,
+    };
+
     /// <summary>Top-level keys first, then each table's, as a TOML file must order them.</summary>
     public static readonly IReadOnlyList<SettingDefinition> All =
-        [Model, FallbackModel, Socket, Threads, Context, QueueDepth, QueueSlots, QueueWriteTimeout, LogLevel];
+        [Model, FallbackModel, Socket, Threads, Context, QueueDepth, QueueSlots, QueueWriteTimeout, LogLevel, LogFile];
 
     /// <summary>The variable that names the config file; not a setting itself.</summary>
     public const string ConfigFileEnvironmentVariable = "TOASTED_CONFIG";

@@ -6,7 +6,12 @@ namespace Toasted.Daemon.Hosting;
 public enum DaemonCommand { Serve, FindModel, Help, Version }
 
 /// <summary>The parsed command line: a command and, for serving, the settings.</summary>
-public sealed record ParsedCommandLine(DaemonCommand Command, string? ModelArgument, string? FallbackModel, DaemonSettings? Settings);
+public sealed record ParsedCommandLine(DaemonCommand Command, string? ModelArgument, string? FallbackModel, DaemonSettings? Settings)
+{
+    /// <summary>For serving: the resolved configuration and the flags it came from, which a reload resolves again.</summary>
+    public ResolvedConfiguration? Configuration { get; init; }
+    public SettingArguments? Arguments { get; init; }
+}
 
 /// <summary>Thrown for a command line that cannot be run; the message says what to change.</summary>
 public sealed class UsageException(string message) : Exception(message);
@@ -19,7 +24,9 @@ public static class CommandLine
         usage: toasted --model PATH|auto [--socket PATH] [--threads N] [--context N] [--queue N]
                        [--fallback-model PATH] [--slots 1] [--write-timeout-ms N] [--log-level LEVEL]
                        [--config PATH]
+               [--log-file PATH]
                toasted config [--config PATH] [flags]
+               toasted install [--model PATH] [--config PATH] [--no-start] [--dry-run] | toasted uninstall
                toasted find-model [FALLBACK_PATH]
                toasted bench -m MODEL [-p N] [-n N] [-d N] [-r N] [-t N] [-o md|json|jsonl]
                toasted perplexity -m MODEL -f TEXT [-c N] [--chunks K] [-b N] [-t N]
@@ -41,6 +48,7 @@ public static class CommandLine
               --write-timeout-ms N
                                  cut off a client that leaves a frame unread this long (default 30000)
               --log-level LEVEL  trace, debug, information (default), warning, error, critical, none
+              --log-file PATH    append the log (stdout and stderr) to this file
               --config PATH      the config file (env TOASTED_CONFIG; default
                                  $XDG_CONFIG_HOME/toasted/config.toml or ~/.config/toasted/config.toml)
           -h, --help             this text
@@ -51,7 +59,8 @@ public static class CommandLine
         over the file. `toasted config` prints the result and where each value came from (docs/config.md).
         find-model prints the path of the model `--model auto` would load: $TOASTED_MODEL, else a
         GGUF in the Hugging Face hub cache, else an Ollama model blob, else FALLBACK_PATH.
-        Stop the daemon with SIGTERM or Ctrl-C: running requests end with error `cancelled`.
+        Stop the daemon with SIGTERM or Ctrl-C: running requests end with error `cancelled`. SIGHUP
+        reloads the configuration. install and uninstall set it up as a per-user service (docs/service.md).
         """;
 
     public static ParsedCommandLine Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -68,6 +77,10 @@ public static class CommandLine
 
         var configuration = SettingsResolver.Resolve(arguments, environment, OperatingSystem.IsMacOS());
         var settings = DaemonSettings.From(configuration);
-        return new ParsedCommandLine(DaemonCommand.Serve, settings.ModelPath, configuration[SettingsSchema.FallbackModel].Value, settings);
+        return new ParsedCommandLine(DaemonCommand.Serve, settings.ModelPath, configuration[SettingsSchema.FallbackModel].Value, settings)
+        {
+            Configuration = configuration,
+            Arguments = arguments,
+        };
     }
 }

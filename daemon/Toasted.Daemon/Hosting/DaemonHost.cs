@@ -6,6 +6,7 @@ using Toasted.Daemon.Admin;
 using Toasted.Daemon.Admission;
 using Toasted.Daemon.Handling;
 using Toasted.Daemon.Inference;
+using Toasted.Daemon.Lifecycle;
 using Toasted.Daemon.Transport;
 
 namespace Toasted.Daemon.Hosting;
@@ -15,14 +16,17 @@ namespace Toasted.Daemon.Hosting;
 /// line each, with the request id as scope.</summary>
 public static class DaemonHost
 {
-    public static IHost Build(DaemonSettings settings)
+    public static IHost Build(DaemonSettings settings, ConfigurationReloadSource? reloadSource = null)
     {
         // No default sources: configuration comes only from what SettingsResolver read (config file,
         // TOASTED_* variables, flags), never from an appsettings.json that happens to lie in the working directory.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // The level is read per line from a switch, so a SIGHUP reload can change it.
+        var logLevel = new LogLevelSwitch(settings.LogLevel);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFilter((_, _, level) => logLevel.Allows(level));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -37,6 +41,13 @@ public static class DaemonHost
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new InferenceQueue(settings.QueueCapacity));
+        builder.Services.AddSingleton(logLevel);
+        // SIGHUP is handled from the start, also while the model loads.
+        if (reloadSource is not null)
+        {
+            builder.Services.AddSingleton(reloadSource);
+            builder.Services.AddHostedService<ConfigurationReloader>();
+        }
         // The admin socket starts first, so it is up while the model loads, and stops last.
         builder.Services.AddSingleton<ActivityFeed>();
         builder.Services.AddSingleton<DaemonLifecycle>();
@@ -49,7 +60,9 @@ public static class DaemonHost
         builder.Services.AddSingleton<StatusHandler>();
         builder.Services.AddSingleton<TokenizeHandler>();
         builder.Services.AddSingleton<GenerateHandler>();
-        builder.Services.AddSingleton<IRequestHandler, RequestDispatcher>();
+        builder.Services.AddSingleton<RequestDispatcher>();
+        builder.Services.AddSingleton<IRequestHandler>(services =>
+            new RequestLogging(services.GetRequiredService<RequestDispatcher>(), services.GetRequiredService<ILogger<RequestLogging>>()));
         builder.Services.AddHostedService<UnixSocketListener>();
         return builder.Build();
     }

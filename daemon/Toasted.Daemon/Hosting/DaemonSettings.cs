@@ -23,6 +23,8 @@ public sealed record DaemonSettings
     /// <see cref="TimeSpan.Zero"/>: no limit.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>The file stdout and stderr are appended to; null: they stay where they are.</summary>
+    public string? LogFile { get; init; }
 
     /// <summary>Settings from a resolved configuration; a usage error when no model is configured.</summary>
     public static DaemonSettings From(ResolvedConfiguration configuration)
@@ -44,6 +46,7 @@ public sealed record DaemonSettings
             InferenceSlots = (int)configuration[SettingsSchema.QueueSlots].IntegerValue,
             WriteTimeout = TimeSpan.FromMilliseconds(configuration[SettingsSchema.QueueWriteTimeout].IntegerValue),
             LogLevel = Enum.Parse<LogLevel>(configuration[SettingsSchema.LogLevel].Value!, ignoreCase: true),
+            LogFile = configuration[SettingsSchema.LogFile].Value is { } logFile ? Path.GetFullPath(logFile) : null,
         };
     }
 }

@@ -35,19 +35,21 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
             {
                 var accepted = await listening.AcceptAsync(stoppingToken).ConfigureAwait(false);
                 var number = ++count;
-                var peerUser = PeerCredentials.PeerUserId(accepted);
-                if (peerUser is { } peer && peer != _ownUserId)
+                var peerUserId = PeerCredentials.PeerUserId(accepted);
+                var peerProcessId = PeerCredentials.PeerProcessId(accepted);
+                if (peerUserId is { } peer && peer != _ownUserId)
                 {
                     LogForeignPeer(number, peer);
                     accepted.Dispose();
                     continue;
                 }
                 var connection = new Connection(accepted, handler, logger, number);
-                var peerProcess = PeerCredentials.PeerProcessId(accepted);
                 connections[number] = Task.Run(async () =>
                 {
-                    // Flows into the request handlers, which report who asked to admin watchers.
-                    ConnectionPeer.Current = new ConnectionPeer(number, peerProcess, peerUser);
+                    // Flows into the request handlers, which report who asked to admin watchers, and every
+                    // line logged for this connection's requests names the client.
+                    ConnectionPeer.Current = new ConnectionPeer(number, peerProcessId, peerUserId);
+                    using var client = logger.BeginScope("client pid {ClientPid} uid {ClientUid}", peerProcessId, peerUserId);
                     try
                     {
                         await connection.RunAsync(stoppingToken).ConfigureAwait(false);

@@ -5,6 +5,7 @@ namespace Toasted.Tests.Shared;
 /// <summary>Sends real signals to child processes (Process.Kill only sends SIGKILL).</summary>
 public static partial class PosixSignals
 {
+    public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGTERM = 15;
 
