@@ -49,12 +49,12 @@ run: build client
 	$(BIN)/toasted --model "$$model" >$(RUN_DIR)/toasted.log 2>&1 & echo $$! >$(RUN_DIR)/toasted.pid; \
 	pid=$$(cat $(RUN_DIR)/toasted.pid); \
 	for i in $$(seq 1 600); do \
-	  grep -q "listening on" $(RUN_DIR)/toasted.log && break; \
+	  grep -v "admin socket" $(RUN_DIR)/toasted.log | grep -q "listening on" && break; \
 	  kill -0 $$pid 2>/dev/null || { echo "toasted failed to start:"; cat $(RUN_DIR)/toasted.log; rm -f $(RUN_DIR)/toasted.pid; exit 1; }; \
 	  sleep 0.1; \
 	done; \
-	grep -q "listening on" $(RUN_DIR)/toasted.log || { echo "toasted did not start within 60 s; log: $(RUN_DIR)/toasted.log"; exit 1; }; \
-	socket=$$(sed -n 's/.*listening on //p' $(RUN_DIR)/toasted.log | head -n1); \
+	grep -v "admin socket" $(RUN_DIR)/toasted.log | grep -q "listening on" || { echo "toasted did not start within 60 s; log: $(RUN_DIR)/toasted.log"; exit 1; }; \
+	socket=$$(sed -n '/admin socket/!s/.*listening on //p' $(RUN_DIR)/toasted.log | head -n1); \
 	echo "toasted is running (pid $$pid) on $$model"; \
 	echo "  socket $$socket, log $(RUN_DIR)/toasted.log; stop it with: make stop"; \
 	if [ "$$model" = "$$(realpath $(FALLBACK_MODEL) 2>/dev/null)" ]; then \

@@ -68,7 +68,7 @@ public class AutostartTests
         // The next toast finds it running and starts nothing.
         var second = await ProcessRun.RunAsync(BuiltBinaries.Toast, GreedyStory(4), environment: Environment(SharedKit.Require(StoriesGolden.ModelFile)));
         Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
-        Assert.That(CountOccurrences(ReadLog(), "listening on"), Is.EqualTo(1));
+        Assert.That(CountOccurrences(ReadLog(), "listening on " + _socketPath), Is.EqualTo(1));
     }
 
     [Test]
@@ -102,7 +102,7 @@ public class AutostartTests
             Assert.That(result.StdoutText, Is.EqualTo(golden.StreamedText(8)));
         }
         Assert.That(DaemonsOnSocket.Find(_socketPath), Has.Count.EqualTo(1));
-        Assert.That(CountOccurrences(ReadLog(), "listening on"), Is.EqualTo(1), "one daemon started: " + ReadLog());
+        Assert.That(CountOccurrences(ReadLog(), "listening on " + _socketPath), Is.EqualTo(1), "one daemon started: " + ReadLog());
         Assert.That(ReadLog(), Does.Not.Contain("already serving"), "no second daemon even tried");
     }
 
