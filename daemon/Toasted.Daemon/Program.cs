@@ -80,12 +80,13 @@ public static class Program
         try
         {
             // Before loading the model: a second daemon on the same socket should fail in milliseconds.
+            SocketFile.EnsurePrivateFolder(Path.GetDirectoryName(settings.SocketPath)!, settings.SocketPathExplicit);
             SocketFile.EnsureNotServed(settings.SocketPath);
             using var host = DaemonHost.Build(settings, new ConfigurationReloadSource(command.Arguments!, Environment.GetEnvironmentVariable, command.Configuration!));
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception exception) when (exception is ModelStartupException or SocketInUseException)
+        catch (Exception exception) when (exception is ModelStartupException or SocketInUseException or SocketFolderException)
         {
             await Console.Error.WriteLineAsync("toasted: " + exception.Message).ConfigureAwait(false);
             return Failure;

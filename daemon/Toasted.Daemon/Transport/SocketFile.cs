@@ -15,6 +15,34 @@ public static partial class SocketFile
     private const uint OwnerOnlyUmask = 0x7F; // 0177: no execute for the owner, nothing for group and others.
     private const int Backlog = 128;
 
+    /// <summary>
+    /// Creates the sockets' folder with mode 0700, or makes an existing default folder 0700. A default
+    /// folder lives in a shared place (/tmp/toasted-$UID when there is no runtime directory), so another
+    /// user may have made it first, to read or replace our sockets: a symbolic link, or a folder whose mode
+    /// we may not set (only its owner may), is refused with <see cref="SocketFolderException"/>. A folder the
+    /// user chose (<c>--socket</c>, <c>TOASTED_SOCKET</c>) is left as it is. Root may chmod any folder, so
+    /// for a daemon run as root the check is the link test alone.
+    /// </summary>
+    public static void EnsurePrivateFolder(string folder, bool folderChosenByUser)
+    {
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, PrivateFolder);
+            return;
+        }
+        if (folderChosenByUser) return;
+        if (new DirectoryInfo(folder).LinkTarget is not null)
+            throw new SocketFolderException($"the socket folder {folder} is a symbolic link; remove it, or choose a folder with --socket");
+        try
+        {
+            File.SetUnixFileMode(folder, PrivateFolder);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new SocketFolderException($"the socket folder {folder} belongs to another user; remove it, or choose a folder with --socket");
+        }
+    }
+
     /// <summary>True when a daemon accepts connections on <paramref name="path"/>.</summary>
     public static bool Answers(string path)
     {
@@ -42,10 +70,7 @@ public static partial class SocketFile
     public static Socket Listen(string path, bool folderChosenByUser)
     {
         var folder = Path.GetDirectoryName(path) ?? throw new ArgumentException($"socket path has no folder: {path}", nameof(path));
-        if (!Directory.Exists(folder))
-            Directory.CreateDirectory(folder, PrivateFolder);
-        else if (!folderChosenByUser)
-            File.SetUnixFileMode(folder, PrivateFolder);
+        EnsurePrivateFolder(folder, folderChosenByUser);
 
         if (File.Exists(path))
         {
