@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Toasted.Protocol.Admin;
 using Toasted.Protocol.Client;
 
 namespace Toasted.Client.Autostart;
@@ -17,7 +18,7 @@ public static class DaemonAutostart
 {
     public const string LockFileName = "toasted.start.lock";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -71,9 +72,10 @@ public static class DaemonAutostart
                 }
                 if (started is not null && progress is not null && waited.Elapsed >= nextProgress)
                 {
-                    // A large model takes a while to map and warm up; say that toast is still waiting on it.
-                    progress.WriteLine($"toast: toasted is loading the model ({waited.Elapsed.TotalSeconds:F0} s)");
-                    nextProgress += ProgressInterval;
+                    // A large model takes a while to map and warm up: show how far it is, from the admin socket.
+                    var report = await LoadingReport.TryReadAsync(socketPath, cancellationToken).ConfigureAwait(false);
+                    progress.WriteLine($"toast: toasted is {report ?? "loading the model"} ({waited.Elapsed.TotalSeconds:F0} s)");
+                    nextProgress = waited.Elapsed + ProgressInterval;
                 }
                 if (waited.Elapsed > settings.Timeout)
                 {
