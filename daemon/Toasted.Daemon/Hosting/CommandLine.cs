@@ -19,7 +19,7 @@ public static class CommandLine
 
     public const string HelpText = """
         usage: toasted --model PATH|auto [--socket PATH] [--threads N] [--context N] [--queue N]
-                       [--fallback-model PATH]
+                       [--write-timeout SECONDS] [--fallback-model PATH]
                toasted find-model [FALLBACK_PATH]
                toasted bench -m MODEL [-p N] [-n N] [-d N] [-r N] [-t N] [-o md|json|jsonl]
                toasted perplexity -m MODEL -f TEXT [-c N] [--chunks K] [-b N] [-t N]
@@ -37,6 +37,8 @@ public static class CommandLine
               --threads N        compute threads (default: one per core)
               --context N        context length per generation (default: the model's, at most 4096)
               --queue N          requests that may wait for the inference slot (default 64)
+              --write-timeout SECONDS
+                                 a client that takes longer to accept one frame is cut off (default 10)
           -h, --help             this text
               --version          the version
 
@@ -56,6 +58,7 @@ public static class CommandLine
 
         string? model = null, socket = null, fallback = null;
         int threads = 0, context = 0, queue = 64;
+        int? writeTimeoutSeconds = null;
         for (var index = 0; index < args.Count; index++)
         {
             var (name, inlineValue) = SplitInlineValue(args[index]);
@@ -75,6 +78,7 @@ public static class CommandLine
                 case "--threads": threads = PositiveInteger(name, Value(), allowZero: true); break;
                 case "--context": context = PositiveInteger(name, Value(), allowZero: true); break;
                 case "--queue": queue = PositiveInteger(name, Value(), allowZero: false); break;
+                case "--write-timeout": writeTimeoutSeconds = PositiveInteger(name, Value(), allowZero: false); break;
                 default: throw new UsageException($"unknown argument '{args[index]}' (see toasted --help)");
             }
         }
@@ -93,6 +97,7 @@ public static class CommandLine
             ContextLength = context,
             QueueCapacity = queue,
         };
+        if (writeTimeoutSeconds is { } seconds) settings = settings with { WriteTimeout = TimeSpan.FromSeconds(seconds) };
         return new ParsedCommandLine(DaemonCommand.Serve, model, fallback, settings);
     }
 

@@ -13,4 +13,7 @@ public sealed record DaemonSettings
     public int ContextLength { get; init; }
     /// <summary>Requests that may wait for the inference slot before new ones get queue_full.</summary>
     public int QueueCapacity { get; init; } = 64;
+    /// <summary>How long one frame may take to reach a client's socket before the client is treated as
+    /// gone (it stopped reading): its request is cancelled and the connection closed.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

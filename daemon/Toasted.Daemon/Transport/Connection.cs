@@ -16,12 +16,12 @@ namespace Toasted.Daemon.Transport;
 public sealed partial class Connection : IResponseSink, IDisposable
 {
     private const int ReceiveBufferHint = 64 * 1024;
-    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Socket _socket;
     private readonly IRequestHandler _handler;
     private readonly ILogger _logger;
     private readonly long _number;
+    private readonly TimeSpan _writeTimeout;
     // The writer pauses only once a frame could no longer be valid, so the reader always sees a frame
     // cross the cap before back-pressure stops the receive loop.
     private readonly Pipe _incoming = new(new PipeOptions(
@@ -31,8 +31,9 @@ public sealed partial class Connection : IResponseSink, IDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _peerGone = new();
 
-    public Connection(Socket socket, IRequestHandler handler, ILogger logger, long number)
+    public Connection(Socket socket, IRequestHandler handler, ILogger logger, long number, TimeSpan writeTimeout)
     {
+        _writeTimeout = writeTimeout;
         _socket = socket;
         _handler = handler;
         _logger = logger;
@@ -68,6 +69,8 @@ public sealed partial class Connection : IResponseSink, IDisposable
                 {
                     LogBadFrame(_number, exception.Code, exception.Message);
                     await SendErrorAsync(exception.RequestId ?? "", exception.Code, exception.Message).ConfigureAwait(false);
+                    // A peer of another version would misread whatever follows: it gets its answer, then the door.
+                    if (exception.Code == ErrorCodes.WireVersionUnsupported) break;
                     continue;
                 }
 
@@ -130,7 +133,7 @@ public sealed partial class Connection : IResponseSink, IDisposable
     {
         var bytes = FrameCodec.Encode(frame);
         // Not the request's token: a cancelled request still owes its peer the final error frame.
-        using var timeout = new CancellationTokenSource(SendTimeout);
+        using var timeout = new CancellationTokenSource(_writeTimeout);
         await _sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -142,9 +145,15 @@ public sealed partial class Connection : IResponseSink, IDisposable
                 remaining = remaining[sent..];
             }
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // The peer stopped reading: cancel its request and close, so its slot and buffers are freed.
+            LogWriteTimeout(_number, _writeTimeout.TotalSeconds);
+            await _peerGone.CancelAsync().ConfigureAwait(false);
+        }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The peer is gone or stopped reading: cancel its request instead of failing the handler.
+            // The peer is gone: cancel its request instead of failing the handler.
             LogSendFailed(_number, exception.Message);
             await _peerGone.CancelAsync().ConfigureAwait(false);
         }
@@ -172,6 +181,9 @@ public sealed partial class Connection : IResponseSink, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "connection {Connection}: refused frame: {Code}: {Reason}")]
     private partial void LogBadFrame(long connection, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "connection {Connection}: write timeout: the client read nothing for {Seconds} s; request cancelled, connection closed")]
+    private partial void LogWriteTimeout(long connection, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "connection {Connection}: peer gone while sending: {Reason}")]
     private partial void LogSendFailed(long connection, string reason);
