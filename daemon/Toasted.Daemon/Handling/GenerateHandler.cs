@@ -25,7 +25,8 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         ModelSelection.EnsureServed(request.Model, host);
         var prompt = PromptTokens.For(request, host.Model);
         var contextLength = host.Session.ContextLength;
-        if (prompt.Length + options.MaxTokens > contextLength)
+        // Before queueing and before any compute: the prompt must leave room for one token, or for max_tokens.
+        if (prompt.Length + Math.Max(1, options.MaxTokens) > contextLength)
             throw new RequestFailedException(ErrorCodes.ContextOverflow,
                 $"prompt of {prompt.Length} tokens" + (options.MaxTokens > 0 ? $" plus {options.MaxTokens} requested tokens" : "")
                 + $" does not fit the context of {contextLength} tokens")

@@ -44,7 +44,7 @@ public sealed partial class Connection : IResponseSink, IDisposable
     {
         LogOpened(_number);
         var receiving = ReceiveAsync(_peerGone.Token);
-        var frames = new FrameReader(_incoming.Reader);
+        var frames = new FrameReader(_incoming.Reader, WireProtocol.MaxFrameBytes, new JsonPrefixCheck());
         Task current = Task.CompletedTask;
         CancellationTokenSource? currentCancellation = null;
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(daemonStopping, _peerGone.Token);
@@ -57,6 +57,12 @@ public sealed partial class Connection : IResponseSink, IDisposable
                 if (result.Status == FrameReadStatus.TooLarge)
                 {
                     await SendErrorAsync("", ErrorCodes.FrameTooLarge, $"frame exceeds {WireProtocol.MaxFrameBytes} bytes; it was discarded").ConfigureAwait(false);
+                    continue;
+                }
+                if (result.Status == FrameReadStatus.Malformed)
+                {
+                    LogBadFrame(_number, ErrorCodes.InvalidRequest, result.Reason ?? "");
+                    await SendErrorAsync("", ErrorCodes.InvalidRequest, "malformed frame: " + result.Reason + "; the rest of the line is discarded").ConfigureAwait(false);
                     continue;
                 }
 

@@ -109,7 +109,8 @@ public sealed class InferenceSession : IDisposable
         Action<int, int>? onPrefillProgress, CancellationToken cancellationToken)
     {
         if (prompt.Count == 0) throw new ArgumentException("the prompt has no tokens", nameof(prompt));
-        if (prompt.Count > ContextLength || (options.MaxTokens > 0 && prompt.Count + options.MaxTokens > ContextLength))
+        // The prompt must leave room for at least one new token, and for all of an explicit MaxTokens.
+        if (prompt.Count + Math.Max(1, options.MaxTokens) > ContextLength)
             throw new ContextOverflowException(prompt.Count, options.MaxTokens, ContextLength);
 
         var tokenizer = _model.Tokenizer;
@@ -149,7 +150,8 @@ public sealed class InferenceSession : IDisposable
             if (text.Length > 0) onText(text);
             if (stops.Stopped) { reason = StopReason.Stop; break; }
             if (options.MaxTokens > 0 && generated >= options.MaxTokens) { reason = StopReason.MaxTokens; break; }
-            if (_tokens.Count >= ContextLength) { reason = StopReason.ContextFull; break; }
+            // The sampled token needs no cache slot of its own: prompt plus generated tokens fill the context exactly.
+            if (_tokens.Count + 1 >= ContextLength) { reason = StopReason.ContextFull; break; }
             logits = Evaluate([token], allLogits: false);
         }
         if (reason != StopReason.Stop && reason != StopReason.Cancelled)
