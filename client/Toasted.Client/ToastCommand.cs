@@ -92,7 +92,9 @@ public static class ToastCommand
 
     private static async Task<int> ReceiveAsync(ToastedConnection connection, bool json, CancellationToken cancellationToken)
     {
-        var stdout = Console.OpenStandardOutput();
+        // Not Console.OpenStandardOutput(): its stream swallows EPIPE, so a closed reader (`| head`)
+        // would go unnoticed and the generation would run on; a plain stream on fd 1 reports it.
+        await using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
         var collected = json ? new StringBuilder() : null;
         var stderrIsTerminal = !Console.IsErrorRedirected;
         await foreach (var frame in connection.ReadResponsesAsync(cancellationToken).ConfigureAwait(false))

@@ -109,8 +109,10 @@ public class DaemonEndToEndTests
     public async Task A_frame_over_64_MiB_gets_frame_too_large_and_the_connection_still_serves()
     {
         await using var connection = await ConnectAsync();
+        // Valid JSON as far as it goes (garbage would be refused at its first byte as invalid_request).
         var oversized = new byte[WireProtocol.MaxFrameBytes + 1024 * 1024 + 1];
         oversized.AsSpan().Fill((byte)'a');
+        "{\"wire_version\":1,\"id\":\"big\",\"type\":\"status\",\"padding\":\""u8.CopyTo(oversized);
         oversized[^1] = (byte)'\n';
         await connection.SendRawAsync(oversized, CancellationToken.None);
 
