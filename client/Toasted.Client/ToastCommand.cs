@@ -111,6 +111,9 @@ public static class ToastCommand
                 case QueuedFrame queued when stderrIsTerminal:
                     await Console.Error.WriteLineAsync($"toast: waiting for the model ({queued.Position} ahead)").ConfigureAwait(false);
                     break;
+                case ProgressFrame progress when stderrIsTerminal:
+                    await Console.Error.WriteLineAsync($"toast: reading the input ({progress.Done}/{progress.Total} tokens)").ConfigureAwait(false);
+                    break;
                 case DoneFrame done when collected is not null:
                     var summary = new CompletionSummary { Text = collected.ToString(), StopReason = done.StopReason, Usage = done.Usage, Timings = done.Timings };
                     var line = JsonSerializer.SerializeToUtf8Bytes(summary, ClientJsonContext.Default.CompletionSummary);
