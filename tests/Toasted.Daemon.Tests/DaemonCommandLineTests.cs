@@ -27,11 +27,21 @@ public class DaemonCommandLineTests
     [TestCase("--bogus")]
     [TestCase("--threads", "many")]
     [TestCase("--context")]
+    [TestCase("--write-timeout", "0")]
+    [TestCase("--write-timeout", "soon")]
     public async Task A_bad_command_line_exits_2_naming_the_problem(params string[] arguments)
     {
         var result = await ProcessRun.RunAsync(BuiltBinaries.Toasted, ["--model", "x.gguf", .. arguments], environment: NoInheritedConfiguration);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Stderr, Does.StartWith("toasted: ").And.Contain(arguments[0]));
+    }
+
+    [Test]
+    public void The_write_timeout_is_10_seconds_unless_given_in_seconds()
+    {
+        var defaults = Toasted.Daemon.Hosting.CommandLine.Parse(["--model", "m.gguf"], _ => null).Settings!;
+        var given = Toasted.Daemon.Hosting.CommandLine.Parse(["--model", "m.gguf", "--write-timeout=3"], _ => null).Settings!;
+        Assert.That((defaults.WriteTimeout, given.WriteTimeout), Is.EqualTo((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3))));
     }
 
     [Test]
