@@ -46,6 +46,9 @@ public sealed partial class Connection : IResponseSink, IDisposable
         var receiving = ReceiveAsync(_peerGone.Token);
         var frames = new FrameReader(_incoming.Reader, WireProtocol.MaxFrameBytes, new JsonPrefixCheck());
         Task current = Task.CompletedTask;
+        // Handlers that sent their final frame but had not returned when the next request came.
+        Task finishing = Task.CompletedTask;
+        RequestSink? inFlight = null;
         CancellationTokenSource? currentCancellation = null;
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(daemonStopping, _peerGone.Token);
         try
@@ -80,15 +83,18 @@ public sealed partial class Connection : IResponseSink, IDisposable
                     continue;
                 }
 
-                if (!current.IsCompleted)
+                if (inFlight is { IsFinished: false } && !current.IsCompleted)
                 {
                     await SendErrorAsync(request.Id, ErrorCodes.InvalidRequest,
                         "a request is already in flight on this connection; wait for its done or error frame").ConfigureAwait(false);
                     continue;
                 }
+                if (!current.IsCompleted) finishing = Task.WhenAll(finishing, current);
+                // The previous handler may still be returning; it no longer reads its token.
                 currentCancellation?.Dispose();
                 currentCancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-                current = _handler.HandleAsync(request, this, currentCancellation.Token);
+                inFlight = new RequestSink(this);
+                current = _handler.HandleAsync(request, inFlight, currentCancellation.Token);
             }
         }
         catch (OperationCanceledException)
@@ -100,6 +106,7 @@ public sealed partial class Connection : IResponseSink, IDisposable
             // Leaving the loop means the peer closed or the daemon stops: either way the request ends.
             if (currentCancellation is not null) await currentCancellation.CancelAsync().ConfigureAwait(false);
             await current.ConfigureAwait(false);
+            await finishing.ConfigureAwait(false);
             currentCancellation?.Dispose();
             await _peerGone.CancelAsync().ConfigureAwait(false);
             _socket.Dispose();

@@ -43,10 +43,18 @@ public class OrderingRules
     public async Task O3_a_connection_serves_any_number_of_requests_one_after_another()
     {
         await using var connection = await ConformanceTarget.ConnectAsync();
-        for (var index = 0; index < 20; index++)
+        // Each request is sent the moment the previous final frame arrives: a daemon must count the
+        // request as ended when it sends that frame, not some time later.
+        for (var index = 0; index < 300; index++)
         {
-            var frames = await connection.ExchangeAsync(Generate("n" + index, "Once upon a time", 2));
-            Assert.That(Type(frames[^1]), Is.EqualTo("done"), Describe(frames));
+            var (line, final) = (index % 3) switch
+            {
+                0 => (Generate("n" + index, "Once upon a time", 1), "done"),
+                1 => (Tokenize("n" + index, "Once"), "tokens"),
+                _ => (Status("n" + index), "status"),
+            };
+            var frames = await connection.ExchangeAsync(line);
+            Assert.That(Type(frames[^1]), Is.EqualTo(final), Describe(frames));
         }
     }
 
