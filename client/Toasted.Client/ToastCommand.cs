@@ -101,7 +101,9 @@ public static class ToastCommand
 
     private static async Task<int> ReceiveAsync(ToastedConnection connection, bool json, CancellationToken cancellationToken)
     {
-        var stdout = Console.OpenStandardOutput();
+        // Not Console.OpenStandardOutput(): its stream swallows EPIPE, so a closed reader (`| head`)
+        // would go unnoticed and the generation would run on; a plain stream on fd 1 reports it.
+        await using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
         var collected = json ? new StringBuilder() : null;
         var stderrIsTerminal = !Console.IsErrorRedirected;
         await foreach (var frame in connection.ReadResponsesAsync(cancellationToken).ConfigureAwait(false))
@@ -117,6 +119,9 @@ public static class ToastCommand
                     break;
                 case QueuedFrame queued when stderrIsTerminal:
                     await Console.Error.WriteLineAsync($"toast: waiting for the model ({queued.Position} ahead)").ConfigureAwait(false);
+                    break;
+                case ProgressFrame progress when stderrIsTerminal:
+                    await Console.Error.WriteLineAsync($"toast: reading the input ({progress.Done}/{progress.Total} tokens)").ConfigureAwait(false);
                     break;
                 case DoneFrame done when collected is not null:
                     var summary = new CompletionSummary { Text = collected.ToString(), StopReason = done.StopReason, Usage = done.Usage, Timings = done.Timings };

@@ -10,6 +10,7 @@ public static class FrameTypes
 
     // Responses (daemon → client).
     public const string Queued = "queued";
+    public const string Progress = "progress";
     public const string Token = "token";
     public const string Done = "done";
     public const string Tokens = "tokens";

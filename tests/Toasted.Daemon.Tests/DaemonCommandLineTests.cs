@@ -27,11 +27,21 @@ public class DaemonCommandLineTests
     [TestCase("--bogus")]
     [TestCase("--threads", "many")]
     [TestCase("--context")]
+    [TestCase("--write-timeout-ms", "-5")]
+    [TestCase("--write-timeout-ms", "soon")]
     public async Task A_bad_command_line_exits_2_naming_the_problem(params string[] arguments)
     {
         var result = await ProcessRun.RunAsync(BuiltBinaries.Toasted, ["--model", "x.gguf", .. arguments], environment: NoInheritedConfiguration);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Stderr, Does.StartWith("toasted: ").And.Contain(arguments[0]));
+    }
+
+    [Test]
+    public void The_write_timeout_is_30_seconds_unless_given_in_milliseconds()
+    {
+        var defaults = Toasted.Daemon.Hosting.CommandLine.Parse(["--model", "m.gguf"], _ => null).Settings!;
+        var given = Toasted.Daemon.Hosting.CommandLine.Parse(["--model", "m.gguf", "--write-timeout-ms=3000"], _ => null).Settings!;
+        Assert.That((defaults.WriteTimeout, given.WriteTimeout), Is.EqualTo((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(3))));
     }
 
     [Test]

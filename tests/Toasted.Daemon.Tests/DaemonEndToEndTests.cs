@@ -109,8 +109,10 @@ public class DaemonEndToEndTests
     public async Task A_frame_over_64_MiB_gets_frame_too_large_and_the_connection_still_serves()
     {
         await using var connection = await ConnectAsync();
+        // Valid JSON as far as it goes (garbage would be refused at its first byte as invalid_request).
         var oversized = new byte[WireProtocol.MaxFrameBytes + 1024 * 1024 + 1];
         oversized.AsSpan().Fill((byte)'a');
+        "{\"wire_version\":1,\"id\":\"big\",\"type\":\"status\",\"padding\":\""u8.CopyTo(oversized);
         oversized[^1] = (byte)'\n';
         await connection.SendRawAsync(oversized, CancellationToken.None);
 
@@ -145,14 +147,16 @@ public class DaemonEndToEndTests
     }
 
     [Test]
-    public async Task A_wrong_wire_version_gets_wire_version_unsupported_with_the_id()
+    public async Task A_wrong_wire_version_gets_wire_version_unsupported_with_the_id_then_the_connection_closes()
     {
         await using var connection = await ConnectAsync();
         await connection.SendRawAsync("{\"wire_version\":2,\"id\":\"v2\",\"type\":\"status\"}\n"u8.ToArray(), CancellationToken.None);
         var error = (ErrorFrame)(await connection.ReadAsync(CancellationToken.None))!;
         Assert.That((error.Id, error.Code), Is.EqualTo(("v2", ErrorCodes.WireVersionUnsupported)));
+        Assert.That(await connection.ReadAsync(CancellationToken.None), Is.Null, "the daemon closed the connection");
 
-        Assert.That((await Exchange.RunAsync(connection, new StatusRequest { Id = "v1" })).Final, Is.TypeOf<StatusFrame>());
+        await using var fresh = await ConnectAsync();
+        Assert.That((await Exchange.RunAsync(fresh, new StatusRequest { Id = "v1" })).Final, Is.TypeOf<StatusFrame>());
     }
 
     [Test]

@@ -101,7 +101,7 @@ public static class SettingsSchema
         Default = "30000",
         Minimum = 0,
         Maximum = 3_600_000,
-        Reload = SettingReload.Live,
+        Reload = SettingReload.Restart,
     };
 
     public static readonly SettingDefinition LogLevel = new()

@@ -26,7 +26,8 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         ModelSelection.EnsureServed(request.Model, host);
         var prompt = PromptTokens.For(request, host.Model);
         var contextLength = host.Session.ContextLength;
-        if (prompt.Length + options.MaxTokens > contextLength)
+        // Before queueing and before any compute: the prompt must leave room for one token, or for max_tokens.
+        if (prompt.Length + Math.Max(1, options.MaxTokens) > contextLength)
             throw new RequestFailedException(ErrorCodes.ContextOverflow,
                 $"prompt of {prompt.Length} tokens" + (options.MaxTokens > 0 ? $" plus {options.MaxTokens} requested tokens" : "")
                 + $" does not fit the context of {contextLength} tokens")
@@ -48,22 +49,29 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         var queuedMs = Stopwatch.GetElapsedTime(received).TotalMilliseconds;
         LogStarted(prompt.Length, options.MaxTokens, options.Sampling.Temperature);
 
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Frames travel from the engine thread to this task in order, so progress precedes the text.
+        var frames = Channel.CreateUnbounded<ResponseFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var reportsProgress = prompt.Length > InferenceSession.MaxBatch;
+        long cancelledAt = 0;
+        using var cancellationObserved = cancellationToken.Register(() => Interlocked.CompareExchange(ref cancelledAt, Stopwatch.GetTimestamp(), 0));
         // The engine computes synchronously; it gets a thread of its own so no pool thread is held for minutes.
         var generation = Task.Factory.StartNew(() =>
         {
             try
             {
-                return host.Session.Generate(prompt, options, piece => pieces.Writer.TryWrite(piece), cancellationToken);
+                return host.Session.Generate(prompt, options,
+                    piece => frames.Writer.TryWrite(new TokenFrame { Id = request.Id, Text = piece }),
+                    reportsProgress ? (done, total) => frames.Writer.TryWrite(new ProgressFrame { Id = request.Id, Done = done, Total = total }) : null,
+                    cancellationToken);
             }
             finally
             {
-                pieces.Writer.TryComplete();
+                frames.Writer.TryComplete();
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var collected = request.Stream ?? true ? null : new StringBuilder();
-        var streaming = ForwardPiecesAsync(pieces.Reader, request.Id, sink, collected);
+        var streaming = ForwardFramesAsync(frames.Reader, sink, collected);
         GenerationResult result;
         try
         {
@@ -73,6 +81,12 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         {
             // The slot is free as soon as compute ends; a slow reader only delays its own frames.
             ticket.Dispose();
+        }
+        if (result.StopReason == StopReason.Cancelled)
+        {
+            var latency = Stopwatch.GetElapsedTime(Interlocked.Read(ref cancelledAt)).TotalMilliseconds;
+            var phase = result.PrefilledTokens < result.PromptTokens ? "prefill" : "decode";
+            LogCancelled(phase, result.PrefilledTokens, result.PromptTokens, result.CompletionTokens, latency);
         }
         await streaming.ConfigureAwait(false);
 
@@ -97,14 +111,21 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         };
     }
 
-    /// <summary>Sends each piece as a token frame, or collects them when the client asked not to stream.</summary>
-    private static async Task ForwardPiecesAsync(ChannelReader<string> pieces, string id, IResponseSink sink, StringBuilder? collected)
+    /// <summary>Sends each frame as it comes, or collects the text when the client asked not to stream.</summary>
+    private static async Task ForwardFramesAsync(ChannelReader<ResponseFrame> frames, IResponseSink sink, StringBuilder? collected)
     {
-        await foreach (var piece in pieces.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var frame in frames.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            if (piece.Length == 0) continue;
-            if (collected is not null) collected.Append(piece);
-            else await sink.SendAsync(new TokenFrame { Id = id, Text = piece }, CancellationToken.None).ConfigureAwait(false);
+            if (frame is TokenFrame token)
+            {
+                if (token.Text.Length == 0) continue;
+                if (collected is not null)
+                {
+                    collected.Append(token.Text);
+                    continue;
+                }
+            }
+            await sink.SendAsync(frame, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -116,6 +137,9 @@ public sealed partial class GenerateHandler(ModelHost host, InferenceQueue queue
         StopReason.ContextFull => StopReasons.ContextFull,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "no wire stop reason"),
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "cancelled during {Phase} at {Prefilled}/{PromptTokens} prompt tokens and {Generated} generated; compute stopped {LatencyMs:F1} ms after the cancellation")]
+    private partial void LogCancelled(string phase, int prefilled, int promptTokens, int generated, double latencyMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "queued at position {Position}")]
     private partial void LogQueued(int position);

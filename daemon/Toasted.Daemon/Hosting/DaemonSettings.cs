@@ -19,7 +19,8 @@ public sealed record DaemonSettings
     public int QueueCapacity { get; init; } = 64;
     /// <summary>Generations that run at once; the engine supports 1 for now.</summary>
     public int InferenceSlots { get; init; } = 1;
-    /// <summary>How long a client may leave a response frame unread before it is cut off;
+    /// <summary>How long one frame may take to reach a client's socket before the client is treated as
+    /// gone (it stopped reading): its request is cancelled and the connection closed.
     /// <see cref="TimeSpan.Zero"/>: no limit.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

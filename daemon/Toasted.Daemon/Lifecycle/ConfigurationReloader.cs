@@ -92,7 +92,6 @@ public sealed partial class ConfigurationReloader(
             logLevel.Level = Enum.Parse<LogLevel>(setting.Value!, ignoreCase: true);
         else if (setting.Definition == SettingsSchema.QueueDepth)
             queue.SetCapacity((int)setting.IntegerValue);
-        // queue.write_timeout_ms is live by the schema; the transport reads no per-daemon value yet.
     }
 
     public void Dispose() => _hangup?.Dispose();

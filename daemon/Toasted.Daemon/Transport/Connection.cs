@@ -16,12 +16,12 @@ namespace Toasted.Daemon.Transport;
 public sealed partial class Connection : IResponseSink, IDisposable
 {
     private const int ReceiveBufferHint = 64 * 1024;
-    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Socket _socket;
     private readonly IRequestHandler _handler;
     private readonly ILogger _logger;
     private readonly long _number;
+    private readonly TimeSpan _writeTimeout;
     // The writer pauses only once a frame could no longer be valid, so the reader always sees a frame
     // cross the cap before back-pressure stops the receive loop.
     private readonly Pipe _incoming = new(new PipeOptions(
@@ -31,8 +31,10 @@ public sealed partial class Connection : IResponseSink, IDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _peerGone = new();
 
-    public Connection(Socket socket, IRequestHandler handler, ILogger logger, long number)
+    public Connection(Socket socket, IRequestHandler handler, ILogger logger, long number, TimeSpan writeTimeout)
     {
+        // Zero is the setting for "no limit".
+        _writeTimeout = writeTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : writeTimeout;
         _socket = socket;
         _handler = handler;
         _logger = logger;
@@ -43,8 +45,11 @@ public sealed partial class Connection : IResponseSink, IDisposable
     {
         LogOpened(_number);
         var receiving = ReceiveAsync(_peerGone.Token);
-        var frames = new FrameReader(_incoming.Reader);
+        var frames = new FrameReader(_incoming.Reader, WireProtocol.MaxFrameBytes, new JsonPrefixCheck());
         Task current = Task.CompletedTask;
+        // Handlers that sent their final frame but had not returned when the next request came.
+        Task finishing = Task.CompletedTask;
+        RequestSink? inFlight = null;
         CancellationTokenSource? currentCancellation = null;
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(daemonStopping, _peerGone.Token);
         try
@@ -58,6 +63,12 @@ public sealed partial class Connection : IResponseSink, IDisposable
                     await SendErrorAsync("", ErrorCodes.FrameTooLarge, $"frame exceeds {WireProtocol.MaxFrameBytes} bytes; it was discarded").ConfigureAwait(false);
                     continue;
                 }
+                if (result.Status == FrameReadStatus.Malformed)
+                {
+                    LogBadFrame(_number, ErrorCodes.InvalidRequest, result.Reason ?? "");
+                    await SendErrorAsync("", ErrorCodes.InvalidRequest, "malformed frame: " + result.Reason + "; the rest of the line is discarded").ConfigureAwait(false);
+                    continue;
+                }
 
                 RequestFrame request;
                 try
@@ -68,18 +79,23 @@ public sealed partial class Connection : IResponseSink, IDisposable
                 {
                     LogBadFrame(_number, exception.Code, exception.Message);
                     await SendErrorAsync(exception.RequestId ?? "", exception.Code, exception.Message).ConfigureAwait(false);
+                    // A peer of another version would misread whatever follows: it gets its answer, then the door.
+                    if (exception.Code == ErrorCodes.WireVersionUnsupported) break;
                     continue;
                 }
 
-                if (!current.IsCompleted)
+                if (inFlight is { IsFinished: false } && !current.IsCompleted)
                 {
                     await SendErrorAsync(request.Id, ErrorCodes.InvalidRequest,
                         "a request is already in flight on this connection; wait for its done or error frame").ConfigureAwait(false);
                     continue;
                 }
+                if (!current.IsCompleted) finishing = Task.WhenAll(finishing, current);
+                // The previous handler may still be returning; it no longer reads its token.
                 currentCancellation?.Dispose();
                 currentCancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-                current = _handler.HandleAsync(request, this, currentCancellation.Token);
+                inFlight = new RequestSink(this);
+                current = _handler.HandleAsync(request, inFlight, currentCancellation.Token);
             }
         }
         catch (OperationCanceledException)
@@ -91,6 +107,7 @@ public sealed partial class Connection : IResponseSink, IDisposable
             // Leaving the loop means the peer closed or the daemon stops: either way the request ends.
             if (currentCancellation is not null) await currentCancellation.CancelAsync().ConfigureAwait(false);
             await current.ConfigureAwait(false);
+            await finishing.ConfigureAwait(false);
             currentCancellation?.Dispose();
             await _peerGone.CancelAsync().ConfigureAwait(false);
             _socket.Dispose();
@@ -130,7 +147,7 @@ public sealed partial class Connection : IResponseSink, IDisposable
     {
         var bytes = FrameCodec.Encode(frame);
         // Not the request's token: a cancelled request still owes its peer the final error frame.
-        using var timeout = new CancellationTokenSource(SendTimeout);
+        using var timeout = new CancellationTokenSource(_writeTimeout);
         await _sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -142,9 +159,15 @@ public sealed partial class Connection : IResponseSink, IDisposable
                 remaining = remaining[sent..];
             }
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // The peer stopped reading: cancel its request and close, so its slot and buffers are freed.
+            LogWriteTimeout(_number, _writeTimeout.TotalSeconds);
+            await _peerGone.CancelAsync().ConfigureAwait(false);
+        }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The peer is gone or stopped reading: cancel its request instead of failing the handler.
+            // The peer is gone: cancel its request instead of failing the handler.
             LogSendFailed(_number, exception.Message);
             await _peerGone.CancelAsync().ConfigureAwait(false);
         }
@@ -172,6 +195,9 @@ public sealed partial class Connection : IResponseSink, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "connection {Connection}: refused frame: {Code}: {Reason}")]
     private partial void LogBadFrame(long connection, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "connection {Connection}: write timeout: the client read nothing for {Seconds} s; request cancelled, connection closed")]
+    private partial void LogWriteTimeout(long connection, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "connection {Connection}: peer gone while sending: {Reason}")]
     private partial void LogSendFailed(long connection, string reason);

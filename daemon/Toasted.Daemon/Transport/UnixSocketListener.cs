@@ -43,7 +43,7 @@ public sealed partial class UnixSocketListener(DaemonSettings settings, IRequest
                     accepted.Dispose();
                     continue;
                 }
-                var connection = new Connection(accepted, handler, logger, number);
+                var connection = new Connection(accepted, handler, logger, number, settings.WriteTimeout);
                 connections[number] = Task.Run(async () =>
                 {
                     // Flows into the request handlers, which report who asked to admin watchers, and every

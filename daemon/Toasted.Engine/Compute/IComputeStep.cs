@@ -53,6 +53,16 @@ public interface IComputeStep : IDisposable
     /// <summary>Executes (or commits) everything recorded. Buffers may be read afterwards.</summary>
     void Submit();
 
+    /// <summary>
+    /// Lets long ops of this step stop early once <paramref name="cancellationToken"/> is cancelled, so
+    /// that a closed connection does not wait for a whole prefill batch. An op cut short leaves its
+    /// destination undefined: the caller must throw the step's results away. The token applies until
+    /// the step is disposed; backends that cannot stop an op ignore it.
+    /// </summary>
+    void AbandonOn(CancellationToken cancellationToken)
+    {
+    }
+
     // Mixture of experts. Expert choices travel in ComputeBuffers as float ids (exact for any expert
     // count below 2^24), so the choice never leaves the backend between the router and the experts.
 

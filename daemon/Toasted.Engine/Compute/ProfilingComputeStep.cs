@@ -134,5 +134,7 @@ public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile pr
         Time("weighted_sum_experts", start);
     }
 
+    public void AbandonOn(CancellationToken cancellationToken) => inner.AbandonOn(cancellationToken);
+
     public void Dispose() => inner.Dispose();
 }

@@ -6,4 +6,9 @@ public sealed record GenerationResult(
     int PromptTokens,
     int CompletionTokens,
     double PrefillMilliseconds,
-    double DecodeMilliseconds);
+    double DecodeMilliseconds)
+{
+    /// <summary>Prompt tokens in the cache when the generation ended: all of them unless it was
+    /// cancelled during prefill.</summary>
+    public int PrefilledTokens { get; init; }
+}

@@ -44,7 +44,15 @@ public sealed class InferenceSession : IDisposable
     /// Appends <paramref name="tokens"/> to the sequence and returns their logits, one row of
     /// VocabSize per token when <paramref name="allLogits"/>, else only the last token's.
     /// </summary>
-    public float[] Evaluate(ReadOnlySpan<int> tokens, bool allLogits, CancellationToken cancellationToken = default)
+    public float[] Evaluate(ReadOnlySpan<int> tokens, bool allLogits, CancellationToken cancellationToken = default) =>
+        Evaluate(tokens, allLogits, onBatchDone: null, cancellationToken);
+
+    /// <summary>
+    /// As above, calling <paramref name="onBatchDone"/> with the number of tokens in the cache after
+    /// each batch. With a cancellable token, a batch stops between ops (and inside attention) once it
+    /// is cancelled: the sequence then keeps only the batches that completed.
+    /// </summary>
+    public float[] Evaluate(ReadOnlySpan<int> tokens, bool allLogits, Action<int>? onBatchDone, CancellationToken cancellationToken)
     {
         if (tokens.IsEmpty) throw new ArgumentException("nothing to evaluate", nameof(tokens));
         if (_tokens.Count + tokens.Length > ContextLength)
@@ -57,25 +65,31 @@ public sealed class InferenceSession : IDisposable
             var chunk = tokens.Slice(start, Math.Min(_scratch.MaxTokens, tokens.Length - start));
             var isLast = start + chunk.Length == tokens.Length;
             var logitRows = allLogits ? chunk.Length : isLast ? 1 : 0;
-            RunStep(chunk, logitRows);
+            RunStep(chunk, logitRows, cancellationToken);
             if (logitRows > 0)
             {
                 var destination = allLogits ? result.AsSpan(start * vocab, chunk.Length * vocab) : result.AsSpan();
                 _scratch.Logits.Slice(0, logitRows).CopyTo(destination);
             }
+            onBatchDone?.Invoke(_tokens.Count);
         }
         return result;
     }
 
-    private void RunStep(ReadOnlySpan<int> chunk, int logitRows)
+    private void RunStep(ReadOnlySpan<int> chunk, int logitRows, CancellationToken cancellationToken)
     {
         lock (_model.ComputeLock)
         {
-            using var step = _model.BeginStep();
+            // Only a cancellable step pays for the per-op checks; decode passes no token.
+            using var step = cancellationToken.CanBeCanceled
+                ? new CancellableComputeStep(_model.BeginStep(), cancellationToken)
+                : _model.BeginStep();
             // Every step computes at least one logits row; the architecture projects only those.
             _model.Architecture.Forward(step, _scratch, chunk, _tokens.Count, _cache, Math.Max(1, logitRows));
             step.Submit();
         }
+        // A step cut short by cancellation throws above: its half-written cache rows lie beyond the
+        // sequence's end and are overwritten by the next step.
         foreach (var t in chunk) _tokens.Add(t);
     }
 
@@ -83,12 +97,20 @@ public sealed class InferenceSession : IDisposable
     /// Runs the prompt, then samples until a stop condition, calling <paramref name="onText"/> with
     /// each complete piece of UTF-8 text as it is produced. Raises <see cref="ContextOverflowException"/>
     /// before any compute when the prompt (plus an explicit MaxTokens) does not fit; cancellation ends
-    /// with <see cref="StopReason.Cancelled"/>.
+    /// with <see cref="StopReason.Cancelled"/>, during prefill within one op of the forward pass.
+    /// <paramref name="onPrefillProgress"/>, when given, hears (tokens done, prompt tokens) after each
+    /// prefill batch, the reused cached prefix counted as done.
     /// </summary>
-    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, Action<string> onText, CancellationToken cancellationToken)
+    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, Action<string> onText, CancellationToken cancellationToken) =>
+        Generate(prompt, options, onText, onPrefillProgress: null, cancellationToken);
+
+    /// <inheritdoc cref="Generate(IReadOnlyList{int}, GenerationOptions, Action{string}, CancellationToken)"/>
+    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, Action<string> onText,
+        Action<int, int>? onPrefillProgress, CancellationToken cancellationToken)
     {
         if (prompt.Count == 0) throw new ArgumentException("the prompt has no tokens", nameof(prompt));
-        if (prompt.Count > ContextLength || (options.MaxTokens > 0 && prompt.Count + options.MaxTokens > ContextLength))
+        // The prompt must leave room for at least one new token, and for all of an explicit MaxTokens.
+        if (prompt.Count + Math.Max(1, options.MaxTokens) > ContextLength)
             throw new ContextOverflowException(prompt.Count, options.MaxTokens, ContextLength);
 
         var tokenizer = _model.Tokenizer;
@@ -105,11 +127,12 @@ public sealed class InferenceSession : IDisposable
         float[] logits;
         try
         {
-            logits = Evaluate(prompt.Skip(reused).ToArray(), allLogits: false, cancellationToken);
+            Action<int>? onBatchDone = onPrefillProgress is null ? null : done => onPrefillProgress(done, prompt.Count);
+            logits = Evaluate(prompt.Skip(reused).ToArray(), allLogits: false, onBatchDone, cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            return new GenerationResult(StopReason.Cancelled, prompt.Count, 0, clock.Elapsed.TotalMilliseconds, 0);
+            return new GenerationResult(StopReason.Cancelled, prompt.Count, 0, clock.Elapsed.TotalMilliseconds, 0) { PrefilledTokens = _tokens.Count };
         }
         var prefillMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
@@ -127,7 +150,8 @@ public sealed class InferenceSession : IDisposable
             if (text.Length > 0) onText(text);
             if (stops.Stopped) { reason = StopReason.Stop; break; }
             if (options.MaxTokens > 0 && generated >= options.MaxTokens) { reason = StopReason.MaxTokens; break; }
-            if (_tokens.Count >= ContextLength) { reason = StopReason.ContextFull; break; }
+            // The sampled token needs no cache slot of its own: prompt plus generated tokens fill the context exactly.
+            if (_tokens.Count + 1 >= ContextLength) { reason = StopReason.ContextFull; break; }
             logits = Evaluate([token], allLogits: false);
         }
         if (reason != StopReason.Stop && reason != StopReason.Cancelled)
@@ -135,7 +159,7 @@ public sealed class InferenceSession : IDisposable
             var rest = stops.Append(detokenizer.Flush()) + stops.Flush();
             if (rest.Length > 0) onText(rest);
         }
-        return new GenerationResult(reason, prompt.Count, generated, prefillMs, clock.Elapsed.TotalMilliseconds);
+        return new GenerationResult(reason, prompt.Count, generated, prefillMs, clock.Elapsed.TotalMilliseconds) { PrefilledTokens = prompt.Count };
     }
 
     public void Dispose()

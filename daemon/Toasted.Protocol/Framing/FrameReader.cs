@@ -6,9 +6,11 @@ namespace Toasted.Protocol.Framing;
 /// <summary>
 /// Splits a byte stream into NDJSON frames. The cap is checked against the bytes buffered so far, so
 /// a frame over the cap is refused as soon as it crosses it: it is never held whole, and its remaining
-/// bytes are consumed and dropped on the next read, up to its newline.
+/// bytes are consumed and dropped on the next read, up to its newline. With a
+/// <see cref="JsonPrefixCheck"/>, a frame that arrives in pieces is also refused as soon as its bytes
+/// break JSON syntax, so garbage is never held however long it runs.
 /// </summary>
-public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtocol.MaxFrameBytes)
+public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtocol.MaxFrameBytes, JsonPrefixCheck? prefixCheck = null)
 {
     private const byte NewLine = (byte)'\n';
 
@@ -18,6 +20,9 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
     /// <summary>Where the search for a newline stopped in the unconsumed buffer, so each byte is searched
     /// once however many reads a long frame takes. Valid until the next AdvanceTo that consumes.</summary>
     private SequencePosition? _searchedUpTo;
+
+    /// <summary>Where the prefix check stopped in the unconsumed buffer (same validity as above).</summary>
+    private SequencePosition? _checkedUpTo;
 
     public int MaxFrameBytes { get; } = maxFrameBytes;
 
@@ -40,13 +45,13 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
                 }
                 input.AdvanceTo(buffer.GetPosition(1, newLine.Value));
                 _skippingOversizedFrame = false;
-                _searchedUpTo = null;
+                ForgetFrame();
                 continue;
             }
 
             if (newLine is { } end)
             {
-                _searchedUpTo = null;
+                ForgetFrame();
                 var line = buffer.Slice(0, end);
                 if (line.Length > MaxFrameBytes)
                 {
@@ -59,24 +64,46 @@ public sealed class FrameReader(PipeReader input, int maxFrameBytes = WireProtoc
                 return new FrameReadResult(FrameReadStatus.Frame, frame);
             }
 
+            if (prefixCheck is not null && !result.IsCompleted)
+            {
+                var start = _checkedUpTo ?? buffer.Start;
+                if (!prefixCheck.TryAdvance(buffer.Slice(start), out var consumed, out var reason))
+                {
+                    // Cannot become valid JSON: refuse now, drop what is buffered, skip the rest later.
+                    input.AdvanceTo(buffer.End);
+                    _skippingOversizedFrame = true;
+                    ForgetFrame();
+                    return new FrameReadResult(FrameReadStatus.Malformed, []) { Reason = reason };
+                }
+                _checkedUpTo = buffer.GetPosition(consumed, start);
+            }
+
             if (buffer.Length > MaxFrameBytes)
             {
                 // No newline within the cap: refuse now, drop what is buffered, skip the rest later.
                 input.AdvanceTo(buffer.End);
                 _skippingOversizedFrame = true;
-                _searchedUpTo = null;
+                ForgetFrame();
                 return FrameReadResult.TooLarge;
             }
 
             if (result.IsCompleted)
             {
                 input.AdvanceTo(buffer.End);
-                _searchedUpTo = null;
+                ForgetFrame();
                 return FrameReadResult.EndOfStream;
             }
             _searchedUpTo = buffer.End;
             input.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>Positions into the buffer die when it is consumed; the next frame starts afresh.</summary>
+    private void ForgetFrame()
+    {
+        _searchedUpTo = null;
+        _checkedUpTo = null;
+        prefixCheck?.Reset();
     }
 
     private static ReadOnlySequence<byte> TrimCarriageReturn(ReadOnlySequence<byte> line)

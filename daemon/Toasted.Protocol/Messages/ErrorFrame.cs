@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Toasted.Protocol.Messages;
 
 /// <summary>A request failed; <see cref="Code"/> is one of <see cref="ErrorCodes"/>. For
@@ -5,6 +7,7 @@ namespace Toasted.Protocol.Messages;
 public sealed class ErrorFrame : ResponseFrame
 {
     public override string Type => FrameTypes.Error;
+    [JsonIgnore]
     public override bool IsFinal => true;
 
     public string Code { get; set; } = "";

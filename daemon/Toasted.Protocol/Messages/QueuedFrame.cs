@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Toasted.Protocol.Messages;
 
 /// <summary>The request waits for the inference slot; <see cref="Position"/> requests are ahead of it
@@ -5,6 +7,7 @@ namespace Toasted.Protocol.Messages;
 public sealed class QueuedFrame : ResponseFrame
 {
     public override string Type => FrameTypes.Queued;
+    [JsonIgnore]
     public override bool IsFinal => false;
 
     public int Position { get; set; }

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Toasted.Protocol.Messages;
 
 /// <summary>The answer to <c>status</c>.</summary>
 public sealed class StatusFrame : ResponseFrame
 {
     public override string Type => FrameTypes.Status;
+    [JsonIgnore]
     public override bool IsFinal => true;
 
     /// <summary>"idle" or "busy" (a generation holds the inference slot).</summary>

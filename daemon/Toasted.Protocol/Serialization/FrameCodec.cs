@@ -24,6 +24,7 @@ public static class FrameCodec
     public static byte[] Encode(ResponseFrame frame) => frame switch
     {
         QueuedFrame queued => EncodeLine(queued, WireJsonContext.Default.QueuedFrame),
+        ProgressFrame progress => EncodeLine(progress, WireJsonContext.Default.ProgressFrame),
         TokenFrame token => EncodeLine(token, WireJsonContext.Default.TokenFrame),
         DoneFrame done => EncodeLine(done, WireJsonContext.Default.DoneFrame),
         TokensFrame tokens => EncodeLine(tokens, WireJsonContext.Default.TokensFrame),
@@ -65,6 +66,7 @@ public static class FrameCodec
         return header.Type switch
         {
             FrameTypes.Queued => DecodeBody(frame, WireJsonContext.Default.QueuedFrame, header.Id),
+            FrameTypes.Progress => DecodeBody(frame, WireJsonContext.Default.ProgressFrame, header.Id),
             FrameTypes.Token => DecodeBody(frame, WireJsonContext.Default.TokenFrame, header.Id),
             FrameTypes.Done => DecodeBody(frame, WireJsonContext.Default.DoneFrame, header.Id),
             FrameTypes.Tokens => DecodeBody(frame, WireJsonContext.Default.TokensFrame, header.Id),

@@ -14,6 +14,7 @@ namespace Toasted.Protocol.Serialization;
 [JsonSerializable(typeof(TokenizeRequest))]
 [JsonSerializable(typeof(StatusRequest))]
 [JsonSerializable(typeof(QueuedFrame))]
+[JsonSerializable(typeof(ProgressFrame))]
 [JsonSerializable(typeof(TokenFrame))]
 [JsonSerializable(typeof(DoneFrame))]
 [JsonSerializable(typeof(TokensFrame))]

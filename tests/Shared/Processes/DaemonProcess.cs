@@ -33,8 +33,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary><c>Folder/run/toasted.sock</c>: the daemon creates <c>run</c> itself.</summary>
     public string SocketPath { get; }
 
-    /// <summary>The admin socket the daemon opens beside <see cref="SocketPath"/>.</summary>
-    public string AdminSocketPath => Toasted.Protocol.Admin.AdminSocketLocation.For(SocketPath);
+    /// <summary>The admin socket the daemon opens beside <see cref="SocketPath"/>: by protocol.md §8.1 a
+    /// trailing <c>.sock</c> becomes <c>.admin.sock</c>.</summary>
+    public string AdminSocketPath => Path.Combine(Path.GetDirectoryName(SocketPath)!, "toasted.admin.sock");
 
     public int ProcessId => _process.Id;
 

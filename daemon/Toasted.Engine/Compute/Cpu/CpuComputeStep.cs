@@ -195,8 +195,15 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
     {
     }
 
-    /// <summary>Nothing to release per step: the backend reuses this object, see <see cref="ReleaseScratch"/>.</summary>
+    /// <summary>Attention is the one op whose cost grows with the context (a 512-token batch deep in a
+    /// long context takes hundreds of milliseconds on a small model), so it checks the token per
+    /// (token, head) pair; every other op is short enough to run to its end.</summary>
+    public void AbandonOn(CancellationToken cancellationToken) => _attention.Cancellation = cancellationToken;
+
+    /// <summary>Nothing to release per step: the backend reuses this object, see <see cref="ReleaseScratch"/>.
+    /// The cancellation of one step must not leak into the next, which reuses this object.</summary>
     public void Dispose()
     {
+        _attention.Cancellation = CancellationToken.None;
     }
 }

@@ -16,6 +16,9 @@ internal sealed unsafe class ParallelAttention
     private int _layer;
     private int _firstPosition;
 
+    /// <summary>Once cancelled, the remaining pairs are skipped and the destination is left undefined.</summary>
+    public CancellationToken Cancellation { get; set; }
+
     public ParallelAttention(WorkerPool pool)
     {
         _pool = pool;
@@ -37,6 +40,7 @@ internal sealed unsafe class ParallelAttention
 
     private void RunPair(int pair)
     {
+        if (Cancellation.IsCancellationRequested) return;
         var attention = _attention!;
         var cache = _cache!;
         var t = pair / attention.Heads;
