@@ -52,7 +52,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
             GgmlType.Q6_K => Q6_KInterleaved.GroupBytes(blocks),
             _ => fileGroupBytes,
         };
-        var data = (byte*)NativeMemory.AlignedAlloc((nuint)(groups * groupBytes), 64);
+        var data = LargePageMemory.Allocate(groups * groupBytes);
         for (int g = 0; g < groups; g++)
         {
             byte* source = weight.Data + g * fileGroupBytes;
@@ -86,7 +86,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
     public void Dispose()
     {
         if (Data == null) return;
-        NativeMemory.AlignedFree(Data);
+        LargePageMemory.Free(Data);
         Data = null;
     }
 }
