@@ -10,7 +10,7 @@ namespace Toasted.Engine.Quantization;
 /// fused multiply-add into sixteen float lanes that each belong to one row. The float steps are those of
 /// <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
 /// </summary>
-public static unsafe class Q4_0InterleavedKernels
+public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 {
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
@@ -22,22 +22,22 @@ public static unsafe class Q4_0InterleavedKernels
     private const int DigestBlockBytes = 5 * 64;
 
     /// <summary>As <see cref="Q4_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
-    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
-    {
-        if (!IsSupported)
-        {
-            Q4_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
-            return;
-        }
-        if (groups <= 0) return;
-        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
-        float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
+    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        InterleavedKernelDriver<Q4_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
+
+    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
+
+    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
-        if (Int8MultiplyAdd.Is512Supported)
-            Groups512(packed, groups, blocks, digest, activationScales, destination);
-        else
-            Groups256(packed, groups, blocks, digest, activationScales, destination);
-    }
+
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups512(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        Q4_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
 
     /// <summary>
     /// Lays out each activation block so that one load lines up with a weight vector: lane i of the pattern

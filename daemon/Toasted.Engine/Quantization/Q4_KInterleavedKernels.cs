@@ -17,7 +17,7 @@ namespace Toasted.Engine.Quantization;
 /// sums of the block sums at most 32·127, so vpmaddwd is exact, and a super-block's ints stay far below 2³¹.
 /// </para>
 /// </summary>
-public static unsafe class Q4_KInterleavedKernels
+public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
 {
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
@@ -35,22 +35,22 @@ public static unsafe class Q4_KInterleavedKernels
     private const int SubBlockSumsOffset = 64 * 32;
 
     /// <summary>As <see cref="Q4_KInterleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
-    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
-    {
-        if (!IsSupported)
-        {
-            Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
-            return;
-        }
-        if (groups <= 0) return;
-        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
-        float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
+    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        InterleavedKernelDriver<Q4_KInterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
+
+    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
+
+    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
-        if (Int8MultiplyAdd.Is512Supported)
-            Groups512(packed, groups, blocks, digest, activationScales, destination);
-        else
-            Groups256(packed, groups, blocks, digest, activationScales, destination);
-    }
+
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups512(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
 
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {

@@ -10,7 +10,7 @@ namespace Toasted.Engine.Quantization;
 /// into sixteen int lanes that each belong to one row, then one convert and one fused multiply-add. The
 /// float steps are those of <see cref="Q8_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
 /// </summary>
-public static unsafe class Q8_0InterleavedKernels
+public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
 {
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
@@ -20,16 +20,25 @@ public static unsafe class Q8_0InterleavedKernels
     /// <summary>Per activation block: four 64-byte quant patterns, one per weight vector.</summary>
     private const int DigestBlockBytes = 4 * 64;
 
-    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        InterleavedKernelDriver<Q8_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
+
+    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
+
+    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
+        FillDigest(activation, blocks, digest, activationScales);
+
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups512(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
+
+    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
-        if (!IsSupported)
-        {
-            Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
-            return;
-        }
-        if (groups <= 0) return;
-        byte* digest = InterleavedScratch.Get((long)blocks * (DigestBlockBytes + sizeof(float)));
-        float* activationScales = (float*)(digest + (long)blocks * DigestBlockBytes);
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
@@ -39,10 +48,6 @@ public static unsafe class Q8_0InterleavedKernels
             for (int lane = 0; lane < Q8_0Interleaved.Lanes; lane++)
                 Unsafe.WriteUnaligned(d + 64 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 4 * Q8_0Interleaved.QuantGroup(v, lane)));
         }
-        if (Int8MultiplyAdd.Is512Supported)
-            Groups512(packed, groups, blocks, digest, activationScales, destination);
-        else
-            Groups256(packed, groups, blocks, digest, activationScales, destination);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
