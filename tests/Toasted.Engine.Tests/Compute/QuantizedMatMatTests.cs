@@ -10,7 +10,7 @@ namespace Toasted.Engine.Tests.Compute;
 /// The prefill matrix kernel: packed panels against their scalar packing, each panel micro-kernel
 /// against its scalar twin to the bit, and <see cref="QuantizedMatMat.Tile"/> against
 /// <see cref="QuantTraits.DotScalar"/> per (row, token) within the float rounding of a reordered sum.
-/// Row and token counts deliberately miss the 8-row panels and 4-token tiles. Run under every
+/// Row and token counts deliberately miss the 8-row panels and 8-token tiles. Run under every
 /// instruction-set switch by <c>make test-isa</c>.
 /// </summary>
 [Category("Kernels")]
@@ -76,7 +76,7 @@ public unsafe class QuantizedMatMatTests
         var rng = new Random(23 + (int)type * 7 + (int)pattern);
         foreach (int rows in new[] { 1, 3, 8 })
         foreach (int blocks in new[] { 1, 2, 9 })
-        foreach (int tokens in new[] { 1, 4, 7, 9 })
+        foreach (int tokens in new[] { 1, 7, 8, 9, 17 })
         {
             var operands = Make(type, pattern, rows, blocks, tokens, rng);
             var panel = Pack(type, operands, rows, blocks, vectorized: true);
@@ -174,28 +174,30 @@ public unsafe class QuantizedMatMatTests
     private static float[] RunKernel(GgmlType type, byte[] panel, int blocks, Operands operands, int tokens, int rows, bool scalar)
     {
         var output = new float[tokens * WeightPanel.Rows];
-        var sums = new byte[tokens * blocks * Q8_0ActivationSums.EntryBytes];
+        var activationType = QuantTraitsTable.Get(type).ActivationType;
+        var tiles = new byte[ActivationTiles.Bytes(activationType, tokens, blocks)];
         fixed (byte* p = panel)
         fixed (byte* a = operands.Activations)
-        fixed (byte* s = sums)
+        fixed (byte* s = tiles)
         fixed (float* y = output)
         {
             int rowBytes = operands.ActivationRowBytes;
+            if (activationType == GgmlType.Q8_0) ActivationTiles.BuildQ8_0(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
+            else ActivationTiles.BuildQ8_K(a, rowBytes, tokens, blocks, s);
             switch (type)
             {
                 case GgmlType.Q4_0:
                 case GgmlType.Q8_0:
-                    Q8_0ActivationSums.Build(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
-                    if (scalar) Block32PanelKernel.RunScalar(p, blocks, a, rowBytes, s, tokens, y, WeightPanel.Rows, rows);
-                    else Block32PanelKernel.Run(p, blocks, a, rowBytes, s, tokens, y, WeightPanel.Rows, rows);
+                    if (scalar) Block32PanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else Block32PanelKernel.Run(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     break;
                 case GgmlType.Q4_K:
-                    if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
-                    else Q4_KPanelKernel.Run(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else Q4_KPanelKernel.Run(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     break;
                 case GgmlType.Q6_K:
-                    if (scalar) Q6_KPanelKernel.RunScalar(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
-                    else Q6_KPanelKernel.Run(p, blocks, a, rowBytes, tokens, y, WeightPanel.Rows, rows);
+                    if (scalar) Q6_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else Q6_KPanelKernel.Run(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     break;
             }
         }

@@ -5,114 +5,87 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Micro-kernel for weights of 32-element blocks with one scale each (Q4_0, Q8_0) against Q8_0
-/// activations: eight panel rows × four tokens per step. A block's eight code vectors are loaded once
-/// and reused by the four tokens; each token's block costs eight multiply-adds on broadcast activation
-/// bytes, one conversion and one fused multiply-add of (d_w · d_a) into a float accumulator that stays
-/// in a register for the whole row. Per block and lane the int sum is exact; the float steps are, per
-/// lane, <c>acc = fma(isum, d_w · d_a, acc)</c> in block order, as <see cref="RunScalar"/> does.
+/// activations laid out by <see cref="ActivationTiles"/>: eight panel rows × eight tokens per step. Each
+/// panel vector is loaded once per block and multiplied with four bytes of each of the eight tokens, so
+/// eight independent integer sums are in flight (the multiply-add's latency is hidden) and one load feeds
+/// eight multiply-adds. Each token's block then costs one conversion and one fused multiply-add of
+/// (d_w · d_a) into a float accumulator that stays in a register for the whole row. Per block and lane the
+/// int sum is exact; the float steps are, per lane, <c>acc = fma(isum, d_w · d_a, acc)</c> in block order,
+/// as <see cref="RunScalar"/> does.
 /// </summary>
 internal static unsafe class Block32PanelKernel
 {
-    private const int ActivationBlockBytes = 34;
-    private const int TokensPerTile = 4;
+    private const int PanelBlockBytes = WeightPanel.GroupBytes + 32;
+    private const int TileBlockBytes = ActivationTiles.Q8_0BlockBytes;
+    private const int QuantsOffset = 64;
 
     /// <summary>
-    /// destination[t · stride + r] = Σ over <paramref name="blocks"/> for tokens 0..tokens−1 and panel rows
-    /// 0..rows−1. <paramref name="sums"/> is the <see cref="Q8_0ActivationSums"/> table of these tokens.
+    /// destination[t · stride + r] = Σ over <paramref name="blocks"/>, for tokens 0..tokens−1 of
+    /// <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_0"/>) and panel rows 0..rows−1.
     /// </summary>
-    public static void Run(byte* panel, int blocks, byte* activations, int activationRowBytes, byte* sums,
-        int tokens, float* destination, int destinationStride, int rows)
+    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
-        int t = 0;
-        for (; t + TokensPerTile <= tokens; t += TokensPerTile)
+        for (int first = 0; first < tokens; first += ActivationTiles.Tokens)
         {
-            byte* a0 = activations + (long)t * activationRowBytes + 2;
-            byte* a1 = a0 + activationRowBytes;
-            byte* a2 = a1 + activationRowBytes;
-            byte* a3 = a2 + activationRowBytes;
-            long sumsStride = (long)blocks * Q8_0ActivationSums.EntryBytes;
-            byte* s0 = sums + t * sumsStride;
-            byte* s1 = s0 + sumsStride;
-            byte* s2 = s1 + sumsStride;
-            byte* s3 = s2 + sumsStride;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            byte* a = tiles + (long)(first / ActivationTiles.Tokens) * blocks * TileBlockBytes;
+            Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default, f5 = default, f6 = default, f7 = default;
             byte* p = panel;
-            for (int b = 0; b < blocks; b++)
+            for (int b = 0; b < blocks; b++, p += PanelBlockBytes, a += TileBlockBytes)
             {
-                var w0 = Vector256.Load(p); var w1 = Vector256.Load(p + 32);
-                var w2 = Vector256.Load(p + 64); var w3 = Vector256.Load(p + 96);
-                var w4 = Vector256.Load(p + 128); var w5 = Vector256.Load(p + 160);
-                var w6 = Vector256.Load(p + 192); var w7 = Vector256.Load(p + 224);
+                int* offsets = (int*)a + ActivationTiles.Tokens;
+                Vector256<int> i0 = Vector256.Create(offsets[0]), i1 = Vector256.Create(offsets[1]);
+                Vector256<int> i2 = Vector256.Create(offsets[2]), i3 = Vector256.Create(offsets[3]);
+                Vector256<int> i4 = Vector256.Create(offsets[4]), i5 = Vector256.Create(offsets[5]);
+                Vector256<int> i6 = Vector256.Create(offsets[6]), i7 = Vector256.Create(offsets[7]);
+                byte* q = a + QuantsOffset;
+                byte* w = p;
+                for (int j = 0; j < 8; j++, q += 32, w += 32)
+                {
+                    var codes = Vector256.Load(w);
+                    i0 = PanelInt8.MultiplyAdd(i0, codes, PanelInt8.Broadcast4(q));
+                    i1 = PanelInt8.MultiplyAdd(i1, codes, PanelInt8.Broadcast4(q + 4));
+                    i2 = PanelInt8.MultiplyAdd(i2, codes, PanelInt8.Broadcast4(q + 8));
+                    i3 = PanelInt8.MultiplyAdd(i3, codes, PanelInt8.Broadcast4(q + 12));
+                    i4 = PanelInt8.MultiplyAdd(i4, codes, PanelInt8.Broadcast4(q + 16));
+                    i5 = PanelInt8.MultiplyAdd(i5, codes, PanelInt8.Broadcast4(q + 20));
+                    i6 = PanelInt8.MultiplyAdd(i6, codes, PanelInt8.Broadcast4(q + 24));
+                    i7 = PanelInt8.MultiplyAdd(i7, codes, PanelInt8.Broadcast4(q + 28));
+                }
                 var scales = Vector256.Load((float*)(p + WeightPanel.GroupBytes));
-                nint ao = b * ActivationBlockBytes, so = b * Q8_0ActivationSums.EntryBytes;
-                acc0 = Step(acc0, w0, w1, w2, w3, w4, w5, w6, w7, scales, a0 + ao, s0 + so);
-                acc1 = Step(acc1, w0, w1, w2, w3, w4, w5, w6, w7, scales, a1 + ao, s1 + so);
-                acc2 = Step(acc2, w0, w1, w2, w3, w4, w5, w6, w7, scales, a2 + ao, s2 + so);
-                acc3 = Step(acc3, w0, w1, w2, w3, w4, w5, w6, w7, scales, a3 + ao, s3 + so);
-                p += WeightPanel.GroupBytes + 32;
+                float* d = (float*)a;
+                f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0), scales * Vector256.Create(d[0]), f0);
+                f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1), scales * Vector256.Create(d[1]), f1);
+                f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2), scales * Vector256.Create(d[2]), f2);
+                f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3), scales * Vector256.Create(d[3]), f3);
+                f4 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i4), scales * Vector256.Create(d[4]), f4);
+                f5 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i5), scales * Vector256.Create(d[5]), f5);
+                f6 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i6), scales * Vector256.Create(d[6]), f6);
+                f7 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i7), scales * Vector256.Create(d[7]), f7);
             }
-            PanelInt8.Store(acc0, destination + (long)t * destinationStride, rows);
-            PanelInt8.Store(acc1, destination + (long)(t + 1) * destinationStride, rows);
-            PanelInt8.Store(acc2, destination + (long)(t + 2) * destinationStride, rows);
-            PanelInt8.Store(acc3, destination + (long)(t + 3) * destinationStride, rows);
+            PanelInt8.StoreTile(f0, f1, f2, f3, f4, f5, f6, f7, tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
-        for (; t < tokens; t++)
-        {
-            byte* a = activations + (long)t * activationRowBytes + 2;
-            byte* s = sums + (long)t * blocks * Q8_0ActivationSums.EntryBytes;
-            Vector256<float> acc = default;
-            byte* p = panel;
-            for (int b = 0; b < blocks; b++)
-            {
-                acc = Step(acc,
-                    Vector256.Load(p), Vector256.Load(p + 32), Vector256.Load(p + 64), Vector256.Load(p + 96),
-                    Vector256.Load(p + 128), Vector256.Load(p + 160), Vector256.Load(p + 192), Vector256.Load(p + 224),
-                    Vector256.Load((float*)(p + WeightPanel.GroupBytes)), a + b * ActivationBlockBytes, s + b * Q8_0ActivationSums.EntryBytes);
-                p += WeightPanel.GroupBytes + 32;
-            }
-            PanelInt8.Store(acc, destination + (long)t * destinationStride, rows);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Step(Vector256<float> accumulator,
-        Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3,
-        Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7,
-        Vector256<float> weightScales, byte* activationQuants, byte* sumsEntry)
-    {
-        var isum = Vector256.Create(*(int*)(sumsEntry + 4));
-        isum = PanelInt8.MultiplyAdd(isum, w0, PanelInt8.Broadcast4(activationQuants));
-        isum = PanelInt8.MultiplyAdd(isum, w1, PanelInt8.Broadcast4(activationQuants + 4));
-        isum = PanelInt8.MultiplyAdd(isum, w2, PanelInt8.Broadcast4(activationQuants + 8));
-        isum = PanelInt8.MultiplyAdd(isum, w3, PanelInt8.Broadcast4(activationQuants + 12));
-        isum = PanelInt8.MultiplyAdd(isum, w4, PanelInt8.Broadcast4(activationQuants + 16));
-        isum = PanelInt8.MultiplyAdd(isum, w5, PanelInt8.Broadcast4(activationQuants + 20));
-        isum = PanelInt8.MultiplyAdd(isum, w6, PanelInt8.Broadcast4(activationQuants + 24));
-        isum = PanelInt8.MultiplyAdd(isum, w7, PanelInt8.Broadcast4(activationQuants + 28));
-        var scale = weightScales * Vector256.Create(*(float*)sumsEntry);
-        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum), scale, accumulator);
     }
 
     /// <summary>Scalar reference twin of <see cref="Run"/>: the same ints and the same float steps per lane.</summary>
-    public static void RunScalar(byte* panel, int blocks, byte* activations, int activationRowBytes, byte* sums,
-        int tokens, float* destination, int destinationStride, int rows)
+    public static void RunScalar(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         for (int t = 0; t < tokens; t++)
         {
-            sbyte* a = (sbyte*)(activations + (long)t * activationRowBytes + 2);
-            byte* s = sums + (long)t * blocks * Q8_0ActivationSums.EntryBytes;
+            int lane = t % ActivationTiles.Tokens;
+            byte* tile = tiles + (long)(t / ActivationTiles.Tokens) * blocks * TileBlockBytes;
             for (int r = 0; r < rows; r++)
             {
                 float acc = 0;
                 for (int b = 0; b < blocks; b++)
                 {
-                    byte* p = panel + (long)b * (WeightPanel.GroupBytes + 32);
-                    sbyte* q = a + b * ActivationBlockBytes;
-                    int isum = *(int*)(s + b * Q8_0ActivationSums.EntryBytes + 4);
+                    byte* p = panel + (long)b * PanelBlockBytes;
+                    byte* a = tile + (long)b * TileBlockBytes;
+                    sbyte* q = (sbyte*)(a + QuantsOffset);
+                    int isum = ((int*)a)[ActivationTiles.Tokens + lane];
                     for (int j = 0; j < 8; j++)
                         for (int k = 0; k < 4; k++)
-                            isum += p[32 * j + 4 * r + k] * q[4 * j + k];
-                    float scale = ((float*)(p + WeightPanel.GroupBytes))[r] * *(float*)(s + b * Q8_0ActivationSums.EntryBytes);
+                            isum += p[32 * j + 4 * r + k] * q[32 * j + 4 * lane + k];
+                    float scale = ((float*)(p + WeightPanel.GroupBytes))[r] * ((float*)a)[lane];
                     acc = MathF.FusedMultiplyAdd(isum, scale, acc);
                 }
                 destination[(long)t * destinationStride + r] = acc;

@@ -33,6 +33,24 @@ internal static unsafe class PanelInt8
         return accumulator + Avx2.MultiplyAddAdjacent(left, right);
     }
 
+    /// <summary>
+    /// Stores the results of one tile of eight tokens (one vector per token, lane = panel row): the first
+    /// <paramref name="tokens"/> of them (padding tokens past the chunk are dropped), lanes 0..rows−1 each.
+    /// </summary>
+    public static void StoreTile(Vector256<float> f0, Vector256<float> f1, Vector256<float> f2, Vector256<float> f3,
+        Vector256<float> f4, Vector256<float> f5, Vector256<float> f6, Vector256<float> f7,
+        int tokens, float* destination, int destinationStride, int rows)
+    {
+        Store(f0, destination, rows);
+        if (tokens > 1) Store(f1, destination + destinationStride, rows);
+        if (tokens > 2) Store(f2, destination + 2L * destinationStride, rows);
+        if (tokens > 3) Store(f3, destination + 3L * destinationStride, rows);
+        if (tokens > 4) Store(f4, destination + 4L * destinationStride, rows);
+        if (tokens > 5) Store(f5, destination + 5L * destinationStride, rows);
+        if (tokens > 6) Store(f6, destination + 6L * destinationStride, rows);
+        if (tokens > 7) Store(f7, destination + 7L * destinationStride, rows);
+    }
+
     /// <summary>Stores lanes 0..rows−1 of a result vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, float* destination, int rows)

@@ -80,7 +80,8 @@ internal sealed unsafe class ParallelMatMat
         var weight = _weight!;
         int tokens = _source!.Rows;
         var (firstRow, endRow) = Share(weight.Rows, _rowParts, cell % _rowParts, WeightPanel.Rows);
-        var (firstToken, endToken) = Share(tokens, _tokenParts, cell / _rowParts, 1);
+        // Whole tiles of eight tokens per cell, so that only the last cell pads.
+        var (firstToken, endToken) = Share(tokens, _tokenParts, cell / _rowParts, ActivationTiles.Tokens);
         if (firstRow == endRow || firstToken == endToken) return;
         QuantizedMatMat.Tile(weight,
             _activations.AsSpan(firstToken * _activationRowBytes, (endToken - firstToken) * _activationRowBytes), _activationRowBytes,

@@ -4,145 +4,128 @@ using System.Runtime.Intrinsics;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q4_K panels against Q8_K activations: eight rows × four tokens per step. Per
-/// super-block and lane the ints are exactly those of vec_dot_q4_K_q8_K: isum = Σ_s scale[s] · Σ q·a
-/// (eight multiply-adds per sub-block and token, then one 32-bit multiply by the sub-block scales) and
-/// imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1]) (pairwise 16-bit multiply-adds). The float steps per
-/// lane, in block order: <c>acc = fma(isum, d·d8, acc); acc = fma(imins, (−dmin)·d8, acc)</c>.
+/// Micro-kernel for Q4_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
+/// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
+/// the eight tokens (eight independent sums in flight). Per super-block and lane the ints are exactly
+/// those of vec_dot_q4_K_q8_K: isum = Σ_s scale[s] · Σ q·a (eight multiply-adds per sub-block and token,
+/// then one 32-bit multiply by the sub-block scales) and imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1])
+/// (pairwise 16-bit multiply-adds). The float steps per lane, in block order:
+/// <c>acc = fma(isum, d·d8, acc); acc = fma(imins, (−dmin)·d8, acc)</c>.
 /// </summary>
 internal static unsafe class Q4_KPanelKernel
 {
-    private const int ActivationBlockBytes = 292;
-    private const int QuantsOffset = 4;
-    private const int BlockSumsOffset = 260;
-    private const int TokensPerTile = 4;
+    private const int TileBlockBytes = ActivationTiles.Q8_KBlockBytes;
     private static readonly int PanelBlockBytes = WeightPanel.BlockBytes(Quantization.GgmlType.Q4_K);
     private const int ExtrasOffset = 8 * WeightPanel.GroupBytes;
     private const int MinPairsOffset = ExtrasOffset + 256;
     private const int ScalesOffset = ExtrasOffset + 512;
 
-    public static void Run(byte* panel, int blocks, byte* activations, int activationRowBytes,
-        int tokens, float* destination, int destinationStride, int rows)
+    /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
+    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         int panelBlockBytes = PanelBlockBytes;
-        int t = 0;
-        for (; t + TokensPerTile <= tokens; t += TokensPerTile)
+        var f = stackalloc Vector256<float>[ActivationTiles.Tokens];
+        for (int first = 0; first < tokens; first += ActivationTiles.Tokens)
         {
-            byte* a0 = activations + (long)t * activationRowBytes;
-            byte* a1 = a0 + activationRowBytes;
-            byte* a2 = a1 + activationRowBytes;
-            byte* a3 = a2 + activationRowBytes;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int b = 0; b < blocks; b++)
+            byte* a = tiles + (long)(first / ActivationTiles.Tokens) * blocks * TileBlockBytes;
+            // The float sums are touched once per super-block: they live in memory so that the 24 integer
+            // vectors of the inner loops keep the registers.
+            for (int t = 0; t < ActivationTiles.Tokens; t++) f[t] = default;
+            byte* p = panel;
+            for (int b = 0; b < blocks; b++, p += panelBlockBytes, a += TileBlockBytes)
             {
-                byte* p = panel + (long)b * panelBlockBytes;
-                nint ao = b * ActivationBlockBytes;
-                Vector256<int> isum0 = default, isum1 = default, isum2 = default, isum3 = default;
-                for (int s = 0; s < 8; s++)
+                Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                byte* q = a + ActivationTiles.Q8_KQuantsOffset;
+                byte* w = p;
+                int* scales = (int*)(p + ExtrasOffset);
+                for (int s = 0; s < 8; s++, scales += 8)
                 {
-                    byte* g = p + s * WeightPanel.GroupBytes;
-                    var w0 = Vector256.Load(g); var w1 = Vector256.Load(g + 32);
-                    var w2 = Vector256.Load(g + 64); var w3 = Vector256.Load(g + 96);
-                    var w4 = Vector256.Load(g + 128); var w5 = Vector256.Load(g + 160);
-                    var w6 = Vector256.Load(g + 192); var w7 = Vector256.Load(g + 224);
-                    var scale = Vector256.Load((int*)(p + ExtrasOffset) + 8 * s);
-                    nint q = ao + QuantsOffset + 32 * s;
-                    isum0 += SubBlock(w0, w1, w2, w3, w4, w5, w6, w7, a0 + q) * scale;
-                    isum1 += SubBlock(w0, w1, w2, w3, w4, w5, w6, w7, a1 + q) * scale;
-                    isum2 += SubBlock(w0, w1, w2, w3, w4, w5, w6, w7, a2 + q) * scale;
-                    isum3 += SubBlock(w0, w1, w2, w3, w4, w5, w6, w7, a3 + q) * scale;
+                    Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;
+                    for (int j = 0; j < 8; j++, q += 32, w += 32)
+                    {
+                        var codes = Vector256.Load(w);
+                        u0 = PanelInt8.MultiplyAdd(u0, codes, PanelInt8.Broadcast4(q));
+                        u1 = PanelInt8.MultiplyAdd(u1, codes, PanelInt8.Broadcast4(q + 4));
+                        u2 = PanelInt8.MultiplyAdd(u2, codes, PanelInt8.Broadcast4(q + 8));
+                        u3 = PanelInt8.MultiplyAdd(u3, codes, PanelInt8.Broadcast4(q + 12));
+                        u4 = PanelInt8.MultiplyAdd(u4, codes, PanelInt8.Broadcast4(q + 16));
+                        u5 = PanelInt8.MultiplyAdd(u5, codes, PanelInt8.Broadcast4(q + 20));
+                        u6 = PanelInt8.MultiplyAdd(u6, codes, PanelInt8.Broadcast4(q + 24));
+                        u7 = PanelInt8.MultiplyAdd(u7, codes, PanelInt8.Broadcast4(q + 28));
+                    }
+                    var scale = Vector256.Load(scales);
+                    s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
+                    s4 += u4 * scale; s5 += u5 * scale; s6 += u6 * scale; s7 += u7 * scale;
+                }
+                Vector256<int> m0 = default, m1 = default, m2 = default, m3 = default, m4 = default, m5 = default, m6 = default, m7 = default;
+                byte* sums = a + ActivationTiles.Q8_KSumsOffset;
+                short* minPairs = (short*)(p + MinPairsOffset);
+                for (int s = 0; s < 8; s++, sums += 32, minPairs += 16)
+                {
+                    var pair = Vector256.Load(minPairs);
+                    m0 = PanelInt8.MultiplyAddPairs(m0, pair, Vector256.Create(*(int*)sums).AsInt16());
+                    m1 = PanelInt8.MultiplyAddPairs(m1, pair, Vector256.Create(*(int*)(sums + 4)).AsInt16());
+                    m2 = PanelInt8.MultiplyAddPairs(m2, pair, Vector256.Create(*(int*)(sums + 8)).AsInt16());
+                    m3 = PanelInt8.MultiplyAddPairs(m3, pair, Vector256.Create(*(int*)(sums + 12)).AsInt16());
+                    m4 = PanelInt8.MultiplyAddPairs(m4, pair, Vector256.Create(*(int*)(sums + 16)).AsInt16());
+                    m5 = PanelInt8.MultiplyAddPairs(m5, pair, Vector256.Create(*(int*)(sums + 20)).AsInt16());
+                    m6 = PanelInt8.MultiplyAddPairs(m6, pair, Vector256.Create(*(int*)(sums + 24)).AsInt16());
+                    m7 = PanelInt8.MultiplyAddPairs(m7, pair, Vector256.Create(*(int*)(sums + 28)).AsInt16());
                 }
                 var d = Vector256.Load((float*)(p + ScalesOffset));
                 var negativeDmin = Vector256.Load((float*)(p + ScalesOffset) + 8);
-                acc0 = Finish(acc0, isum0, p, a0 + ao, d, negativeDmin);
-                acc1 = Finish(acc1, isum1, p, a1 + ao, d, negativeDmin);
-                acc2 = Finish(acc2, isum2, p, a2 + ao, d, negativeDmin);
-                acc3 = Finish(acc3, isum3, p, a3 + ao, d, negativeDmin);
+                float* d8 = (float*)a;
+                f[0] = Finish(f[0], s0, m0, d, negativeDmin, d8[0]);
+                f[1] = Finish(f[1], s1, m1, d, negativeDmin, d8[1]);
+                f[2] = Finish(f[2], s2, m2, d, negativeDmin, d8[2]);
+                f[3] = Finish(f[3], s3, m3, d, negativeDmin, d8[3]);
+                f[4] = Finish(f[4], s4, m4, d, negativeDmin, d8[4]);
+                f[5] = Finish(f[5], s5, m5, d, negativeDmin, d8[5]);
+                f[6] = Finish(f[6], s6, m6, d, negativeDmin, d8[6]);
+                f[7] = Finish(f[7], s7, m7, d, negativeDmin, d8[7]);
             }
-            PanelInt8.Store(acc0, destination + (long)t * destinationStride, rows);
-            PanelInt8.Store(acc1, destination + (long)(t + 1) * destinationStride, rows);
-            PanelInt8.Store(acc2, destination + (long)(t + 2) * destinationStride, rows);
-            PanelInt8.Store(acc3, destination + (long)(t + 3) * destinationStride, rows);
-        }
-        for (; t < tokens; t++)
-        {
-            byte* a = activations + (long)t * activationRowBytes;
-            Vector256<float> acc = default;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* p = panel + (long)b * panelBlockBytes;
-                nint ao = b * ActivationBlockBytes;
-                Vector256<int> isum = default;
-                for (int s = 0; s < 8; s++)
-                {
-                    byte* g = p + s * WeightPanel.GroupBytes;
-                    isum += SubBlock(
-                        Vector256.Load(g), Vector256.Load(g + 32), Vector256.Load(g + 64), Vector256.Load(g + 96),
-                        Vector256.Load(g + 128), Vector256.Load(g + 160), Vector256.Load(g + 192), Vector256.Load(g + 224),
-                        a + ao + QuantsOffset + 32 * s) * Vector256.Load((int*)(p + ExtrasOffset) + 8 * s);
-                }
-                acc = Finish(acc, isum, p, a + ao, Vector256.Load((float*)(p + ScalesOffset)), Vector256.Load((float*)(p + ScalesOffset) + 8));
-            }
-            PanelInt8.Store(acc, destination + (long)t * destinationStride, rows);
+            PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> SubBlock(
-        Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3,
-        Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* quants)
+    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> imins,
+        Vector256<float> d, Vector256<float> negativeDmin, float d8)
     {
-        var sum = PanelInt8.MultiplyAdd(Vector256<int>.Zero, w0, PanelInt8.Broadcast4(quants));
-        sum = PanelInt8.MultiplyAdd(sum, w1, PanelInt8.Broadcast4(quants + 4));
-        sum = PanelInt8.MultiplyAdd(sum, w2, PanelInt8.Broadcast4(quants + 8));
-        sum = PanelInt8.MultiplyAdd(sum, w3, PanelInt8.Broadcast4(quants + 12));
-        sum = PanelInt8.MultiplyAdd(sum, w4, PanelInt8.Broadcast4(quants + 16));
-        sum = PanelInt8.MultiplyAdd(sum, w5, PanelInt8.Broadcast4(quants + 20));
-        sum = PanelInt8.MultiplyAdd(sum, w6, PanelInt8.Broadcast4(quants + 24));
-        return PanelInt8.MultiplyAdd(sum, w7, PanelInt8.Broadcast4(quants + 28));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, byte* panelBlock, byte* activationBlock,
-        Vector256<float> d, Vector256<float> negativeDmin)
-    {
-        var imins = Vector256<int>.Zero;
-        byte* bsums = activationBlock + BlockSumsOffset;
-        for (int s = 0; s < 8; s++)
-            imins = PanelInt8.MultiplyAddPairs(imins, Vector256.Load((short*)(panelBlock + MinPairsOffset) + 16 * s), Vector256.Create(*(int*)(bsums + 4 * s)).AsInt16());
-        var d8 = Vector256.Create(*(float*)activationBlock);
-        accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum), d * d8, accumulator);
-        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(imins), negativeDmin * d8, accumulator);
+        var scale = Vector256.Create(d8);
+        accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum), d * scale, accumulator);
+        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(imins), negativeDmin * scale, accumulator);
     }
 
     /// <summary>Scalar reference twin of <see cref="Run"/>.</summary>
-    public static void RunScalar(byte* panel, int blocks, byte* activations, int activationRowBytes,
-        int tokens, float* destination, int destinationStride, int rows)
+    public static void RunScalar(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         for (int t = 0; t < tokens; t++)
         {
-            byte* a = activations + (long)t * activationRowBytes;
+            int lane = t % ActivationTiles.Tokens;
+            byte* tile = tiles + (long)(t / ActivationTiles.Tokens) * blocks * TileBlockBytes;
             for (int r = 0; r < rows; r++)
             {
                 float acc = 0;
                 for (int b = 0; b < blocks; b++)
                 {
                     byte* p = panel + (long)b * PanelBlockBytes;
-                    byte* block = a + b * ActivationBlockBytes;
-                    sbyte* q8 = (sbyte*)(block + QuantsOffset);
-                    short* bsums = (short*)(block + BlockSumsOffset);
+                    byte* a = tile + (long)b * TileBlockBytes;
+                    sbyte* q8 = (sbyte*)(a + ActivationTiles.Q8_KQuantsOffset);
+                    short* pairs = (short*)(a + ActivationTiles.Q8_KSumsOffset);
                     int isum = 0, imins = 0;
                     for (int s = 0; s < 8; s++)
                     {
                         int sub = 0;
                         for (int j = 0; j < 8; j++)
                             for (int k = 0; k < 4; k++)
-                                sub += p[s * WeightPanel.GroupBytes + 32 * j + 4 * r + k] * q8[32 * s + 4 * j + k];
+                                sub += p[s * WeightPanel.GroupBytes + 32 * j + 4 * r + k] * q8[32 * (8 * s + j) + 4 * lane + k];
                         isum += ((int*)(p + ExtrasOffset))[8 * s + r] * sub;
                         short* minPair = (short*)(p + MinPairsOffset) + 16 * s + 2 * r;
-                        imins += minPair[0] * bsums[2 * s] + minPair[1] * bsums[2 * s + 1];
+                        short* bsums = pairs + 16 * s + 2 * lane;
+                        imins += minPair[0] * bsums[0] + minPair[1] * bsums[1];
                     }
-                    float d8 = *(float*)block;
+                    float d8 = ((float*)a)[lane];
                     acc = MathF.FusedMultiplyAdd(isum, ((float*)(p + ScalesOffset))[r] * d8, acc);
                     acc = MathF.FusedMultiplyAdd(imins, ((float*)(p + ScalesOffset))[8 + r] * d8, acc);
                 }

@@ -4,126 +4,109 @@ using System.Runtime.Intrinsics;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q6_K panels against Q8_K activations: eight rows × four tokens per step. The panel
-/// holds the unsigned 6-bit codes q; per super-block and lane the int is exactly vec_dot_q6_K_q8_K's
-/// isum = Σ_g scale[g] · Σ (q − 32)·a, computed as Σ_g scale[g] · Σ q·a (four multiply-adds per
-/// 16-element group and token, one 32-bit multiply by the group scales) minus 32 · Σ_g scale[g] · bsums[g]
-/// (pairwise 16-bit multiply-adds). The float step per lane, in block order: <c>acc = fma(isum, d·d8, acc)</c>.
+/// Micro-kernel for Q6_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
+/// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
+/// the eight tokens. The panel holds the unsigned 6-bit codes q; per super-block and lane the int is
+/// exactly vec_dot_q6_K_q8_K's isum = Σ_g scale[g] · Σ (q − 32)·a, computed as Σ_g scale[g] · Σ q·a (four
+/// multiply-adds per 16-element group and token, one 32-bit multiply by the group scales) minus
+/// 32 · Σ_g scale[g] · bsums[g] (pairwise 16-bit multiply-adds). The float step per lane, in block order:
+/// <c>acc = fma(isum, d·d8, acc)</c>.
 /// </summary>
 internal static unsafe class Q6_KPanelKernel
 {
-    private const int ActivationBlockBytes = 292;
-    private const int QuantsOffset = 4;
-    private const int BlockSumsOffset = 260;
-    private const int TokensPerTile = 4;
+    private const int TileBlockBytes = ActivationTiles.Q8_KBlockBytes;
     private static readonly int PanelBlockBytes = WeightPanel.BlockBytes(Quantization.GgmlType.Q6_K);
     private const int ExtrasOffset = 8 * WeightPanel.GroupBytes;
     private const int ScalePairsOffset = ExtrasOffset + 512;
     private const int ScaleOffset = ExtrasOffset + 768;
 
-    public static void Run(byte* panel, int blocks, byte* activations, int activationRowBytes,
-        int tokens, float* destination, int destinationStride, int rows)
+    /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
+    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         int panelBlockBytes = PanelBlockBytes;
-        int t = 0;
-        for (; t + TokensPerTile <= tokens; t += TokensPerTile)
+        var f = stackalloc Vector256<float>[ActivationTiles.Tokens];
+        for (int first = 0; first < tokens; first += ActivationTiles.Tokens)
         {
-            byte* a0 = activations + (long)t * activationRowBytes;
-            byte* a1 = a0 + activationRowBytes;
-            byte* a2 = a1 + activationRowBytes;
-            byte* a3 = a2 + activationRowBytes;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int b = 0; b < blocks; b++)
+            byte* a = tiles + (long)(first / ActivationTiles.Tokens) * blocks * TileBlockBytes;
+            // The float sums are touched once per super-block: they live in memory so that the 24 integer
+            // vectors of the inner loops keep the registers.
+            for (int t = 0; t < ActivationTiles.Tokens; t++) f[t] = default;
+            byte* p = panel;
+            for (int b = 0; b < blocks; b++, p += panelBlockBytes, a += TileBlockBytes)
             {
-                byte* p = panel + (long)b * panelBlockBytes;
-                nint ao = b * ActivationBlockBytes;
-                Vector256<int> isum0 = default, isum1 = default, isum2 = default, isum3 = default;
-                for (int s = 0; s < 8; s++)
+                Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                byte* q = a + ActivationTiles.Q8_KQuantsOffset;
+                byte* w = p;
+                int* scales = (int*)(p + ExtrasOffset);
+                // Sixteen groups of sixteen elements: four k-groups of four bytes each, one scale per group.
+                for (int g = 0; g < 16; g++, scales += 8)
                 {
-                    byte* g = p + s * WeightPanel.GroupBytes;
-                    var w0 = Vector256.Load(g); var w1 = Vector256.Load(g + 32);
-                    var w2 = Vector256.Load(g + 64); var w3 = Vector256.Load(g + 96);
-                    var w4 = Vector256.Load(g + 128); var w5 = Vector256.Load(g + 160);
-                    var w6 = Vector256.Load(g + 192); var w7 = Vector256.Load(g + 224);
-                    var lowScale = Vector256.Load((int*)(p + ExtrasOffset) + 16 * s);
-                    var highScale = Vector256.Load((int*)(p + ExtrasOffset) + 16 * s + 8);
-                    nint q = ao + QuantsOffset + 32 * s;
-                    isum0 += Group(w0, w1, w2, w3, a0 + q) * lowScale + Group(w4, w5, w6, w7, a0 + q + 16) * highScale;
-                    isum1 += Group(w0, w1, w2, w3, a1 + q) * lowScale + Group(w4, w5, w6, w7, a1 + q + 16) * highScale;
-                    isum2 += Group(w0, w1, w2, w3, a2 + q) * lowScale + Group(w4, w5, w6, w7, a2 + q + 16) * highScale;
-                    isum3 += Group(w0, w1, w2, w3, a3 + q) * lowScale + Group(w4, w5, w6, w7, a3 + q + 16) * highScale;
+                    Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;
+                    for (int j = 0; j < 4; j++, q += 32, w += 32)
+                    {
+                        var codes = Vector256.Load(w);
+                        u0 = PanelInt8.MultiplyAdd(u0, codes, PanelInt8.Broadcast4(q));
+                        u1 = PanelInt8.MultiplyAdd(u1, codes, PanelInt8.Broadcast4(q + 4));
+                        u2 = PanelInt8.MultiplyAdd(u2, codes, PanelInt8.Broadcast4(q + 8));
+                        u3 = PanelInt8.MultiplyAdd(u3, codes, PanelInt8.Broadcast4(q + 12));
+                        u4 = PanelInt8.MultiplyAdd(u4, codes, PanelInt8.Broadcast4(q + 16));
+                        u5 = PanelInt8.MultiplyAdd(u5, codes, PanelInt8.Broadcast4(q + 20));
+                        u6 = PanelInt8.MultiplyAdd(u6, codes, PanelInt8.Broadcast4(q + 24));
+                        u7 = PanelInt8.MultiplyAdd(u7, codes, PanelInt8.Broadcast4(q + 28));
+                    }
+                    var scale = Vector256.Load(scales);
+                    s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
+                    s4 += u4 * scale; s5 += u5 * scale; s6 += u6 * scale; s7 += u7 * scale;
+                }
+                Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                byte* sums = a + ActivationTiles.Q8_KSumsOffset;
+                short* scalePairs = (short*)(p + ScalePairsOffset);
+                for (int k = 0; k < 8; k++, sums += 32, scalePairs += 16)
+                {
+                    var pair = Vector256.Load(scalePairs);
+                    c0 = PanelInt8.MultiplyAddPairs(c0, pair, Vector256.Create(*(int*)sums).AsInt16());
+                    c1 = PanelInt8.MultiplyAddPairs(c1, pair, Vector256.Create(*(int*)(sums + 4)).AsInt16());
+                    c2 = PanelInt8.MultiplyAddPairs(c2, pair, Vector256.Create(*(int*)(sums + 8)).AsInt16());
+                    c3 = PanelInt8.MultiplyAddPairs(c3, pair, Vector256.Create(*(int*)(sums + 12)).AsInt16());
+                    c4 = PanelInt8.MultiplyAddPairs(c4, pair, Vector256.Create(*(int*)(sums + 16)).AsInt16());
+                    c5 = PanelInt8.MultiplyAddPairs(c5, pair, Vector256.Create(*(int*)(sums + 20)).AsInt16());
+                    c6 = PanelInt8.MultiplyAddPairs(c6, pair, Vector256.Create(*(int*)(sums + 24)).AsInt16());
+                    c7 = PanelInt8.MultiplyAddPairs(c7, pair, Vector256.Create(*(int*)(sums + 28)).AsInt16());
                 }
                 var d = Vector256.Load((float*)(p + ScaleOffset));
-                acc0 = Finish(acc0, isum0, p, a0 + ao, d);
-                acc1 = Finish(acc1, isum1, p, a1 + ao, d);
-                acc2 = Finish(acc2, isum2, p, a2 + ao, d);
-                acc3 = Finish(acc3, isum3, p, a3 + ao, d);
+                float* d8 = (float*)a;
+                f[0] = Finish(f[0], s0, c0, d, d8[0]);
+                f[1] = Finish(f[1], s1, c1, d, d8[1]);
+                f[2] = Finish(f[2], s2, c2, d, d8[2]);
+                f[3] = Finish(f[3], s3, c3, d, d8[3]);
+                f[4] = Finish(f[4], s4, c4, d, d8[4]);
+                f[5] = Finish(f[5], s5, c5, d, d8[5]);
+                f[6] = Finish(f[6], s6, c6, d, d8[6]);
+                f[7] = Finish(f[7], s7, c7, d, d8[7]);
             }
-            PanelInt8.Store(acc0, destination + (long)t * destinationStride, rows);
-            PanelInt8.Store(acc1, destination + (long)(t + 1) * destinationStride, rows);
-            PanelInt8.Store(acc2, destination + (long)(t + 2) * destinationStride, rows);
-            PanelInt8.Store(acc3, destination + (long)(t + 3) * destinationStride, rows);
-        }
-        for (; t < tokens; t++)
-        {
-            byte* a = activations + (long)t * activationRowBytes;
-            Vector256<float> acc = default;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* p = panel + (long)b * panelBlockBytes;
-                nint ao = b * ActivationBlockBytes;
-                Vector256<int> isum = default;
-                for (int s = 0; s < 8; s++)
-                {
-                    byte* g = p + s * WeightPanel.GroupBytes;
-                    nint q = ao + QuantsOffset + 32 * s;
-                    isum += Group(Vector256.Load(g), Vector256.Load(g + 32), Vector256.Load(g + 64), Vector256.Load(g + 96), a + q)
-                        * Vector256.Load((int*)(p + ExtrasOffset) + 16 * s);
-                    isum += Group(Vector256.Load(g + 128), Vector256.Load(g + 160), Vector256.Load(g + 192), Vector256.Load(g + 224), a + q + 16)
-                        * Vector256.Load((int*)(p + ExtrasOffset) + 16 * s + 8);
-                }
-                acc = Finish(acc, isum, p, a + ao, Vector256.Load((float*)(p + ScaleOffset)));
-            }
-            PanelInt8.Store(acc, destination + (long)t * destinationStride, rows);
+            PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Group(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, byte* quants)
-    {
-        var sum = PanelInt8.MultiplyAdd(Vector256<int>.Zero, w0, PanelInt8.Broadcast4(quants));
-        sum = PanelInt8.MultiplyAdd(sum, w1, PanelInt8.Broadcast4(quants + 4));
-        sum = PanelInt8.MultiplyAdd(sum, w2, PanelInt8.Broadcast4(quants + 8));
-        return PanelInt8.MultiplyAdd(sum, w3, PanelInt8.Broadcast4(quants + 12));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, byte* panelBlock, byte* activationBlock, Vector256<float> d)
-    {
-        var offsetCorrection = Vector256<int>.Zero;
-        byte* bsums = activationBlock + BlockSumsOffset;
-        for (int k = 0; k < 8; k++)
-            offsetCorrection = PanelInt8.MultiplyAddPairs(offsetCorrection, Vector256.Load((short*)(panelBlock + ScalePairsOffset) + 16 * k), Vector256.Create(*(int*)(bsums + 4 * k)).AsInt16());
-        var total = isum - (offsetCorrection << 5);
-        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(total), d * Vector256.Create(*(float*)activationBlock), accumulator);
-    }
+    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> offsetCorrection, Vector256<float> d, float d8) =>
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum - (offsetCorrection << 5)), d * Vector256.Create(d8), accumulator);
 
     /// <summary>Scalar reference twin of <see cref="Run"/>.</summary>
-    public static void RunScalar(byte* panel, int blocks, byte* activations, int activationRowBytes,
-        int tokens, float* destination, int destinationStride, int rows)
+    public static void RunScalar(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         for (int t = 0; t < tokens; t++)
         {
-            byte* a = activations + (long)t * activationRowBytes;
+            int lane = t % ActivationTiles.Tokens;
+            byte* tile = tiles + (long)(t / ActivationTiles.Tokens) * blocks * TileBlockBytes;
             for (int r = 0; r < rows; r++)
             {
                 float acc = 0;
                 for (int b = 0; b < blocks; b++)
                 {
                     byte* p = panel + (long)b * PanelBlockBytes;
-                    byte* block = a + b * ActivationBlockBytes;
-                    sbyte* q8 = (sbyte*)(block + QuantsOffset);
-                    short* bsums = (short*)(block + BlockSumsOffset);
+                    byte* a = tile + (long)b * TileBlockBytes;
+                    sbyte* q8 = (sbyte*)(a + ActivationTiles.Q8_KQuantsOffset);
                     int isum = 0;
                     for (int g = 0; g < 16; g++)
                     {
@@ -132,11 +115,11 @@ internal static unsafe class Q6_KPanelKernel
                         {
                             int element = 16 * g + e;
                             int code = p[(element / 32) * WeightPanel.GroupBytes + 32 * ((element % 32) / 4) + 4 * r + element % 4];
-                            group += (code - 32) * q8[element];
+                            group += (code - 32) * q8[32 * (element / 4) + 4 * lane + element % 4];
                         }
                         isum += ((int*)(p + ExtrasOffset))[8 * g + r] * group;
                     }
-                    acc = MathF.FusedMultiplyAdd(isum, ((float*)(p + ScaleOffset))[r] * *(float*)block, acc);
+                    acc = MathF.FusedMultiplyAdd(isum, ((float*)(p + ScaleOffset))[r] * ((float*)a)[lane], acc);
                 }
                 destination[(long)t * destinationStride + r] = acc;
             }

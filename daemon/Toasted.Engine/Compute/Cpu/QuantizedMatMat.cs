@@ -6,7 +6,7 @@ namespace Toasted.Engine.Compute.Cpu;
 /// <summary>
 /// Weight rows × many tokens (prefill) as a register-tiled integer GEMM. Eight weight rows at a time are
 /// repacked into a <see cref="WeightPanel"/> (codes decoded once, lane = row), then a micro-kernel sweeps
-/// the tokens four at a time with the float accumulators in registers for the whole row length. Tokens
+/// the tokens eight at a time (<see cref="ActivationTiles"/>) with the float accumulators in registers for the whole row length. Tokens
 /// are taken in chunks whose activations fit the core's L2, so every panel of the range streams them from
 /// L2 rather than L3; each chunk repacks the panels, which costs a few percent of the multiply-adds.
 /// Types without a panel kernel (F32, F16, BF16), and Q8_0 on cores without VNNI, use the per-row dot.
@@ -46,15 +46,15 @@ internal static unsafe class QuantizedMatMat
 
         var type = traits.Type;
         int blocks = n / traits.BlockSize;
-        int chunk = Math.Min(tokens, Math.Max(16, ChunkActivationBytes / activationRowBytes));
+        // Whole tiles of eight tokens per chunk, so only the last chunk carries padding tokens.
+        int chunk = Math.Min(tokens, Math.Max(16, ChunkActivationBytes / activationRowBytes / ActivationTiles.Tokens * ActivationTiles.Tokens));
         long panelBytes = (long)blocks * WeightPanel.BlockBytes(type);
         long stagingBytes = WeightPanel.StagingBytes(n);
-        bool blockSums = traits.ActivationType == GgmlType.Q8_0;
-        long sumsBytes = blockSums ? (long)chunk * blocks * Q8_0ActivationSums.EntryBytes : 0;
-        byte* panel = Scratch(panelBytes + stagingBytes + sumsBytes);
+        long tilesBytes = ActivationTiles.Bytes(traits.ActivationType, chunk, blocks);
+        byte* panel = Scratch(panelBytes + stagingBytes + tilesBytes);
         byte* staging = panel + panelBytes;
-        byte* sums = staging + stagingBytes;
-        // Unsigned codes carry Q4_0's bias of 8 and Q8_0's shift by 128; the block sums remove them.
+        byte* tiles = staging + stagingBytes;
+        // Unsigned codes carry Q4_0's bias of 8 and Q8_0's shift by 128; the tiles' block sums remove them.
         int codeOffset = type == GgmlType.Q4_0 ? 8 : 128;
 
         fixed (byte* activationBase = activations)
@@ -63,7 +63,10 @@ internal static unsafe class QuantizedMatMat
             {
                 int chunkTokens = Math.Min(chunk, tokens - t0);
                 byte* chunkActivations = activationBase + (long)t0 * activationRowBytes;
-                if (blockSums) Q8_0ActivationSums.Build(chunkActivations, activationRowBytes, chunkTokens, blocks, codeOffset, sums);
+                if (traits.ActivationType == GgmlType.Q8_0)
+                    ActivationTiles.BuildQ8_0(chunkActivations, activationRowBytes, chunkTokens, blocks, codeOffset, tiles);
+                else
+                    ActivationTiles.BuildQ8_K(chunkActivations, activationRowBytes, chunkTokens, blocks, tiles);
                 for (int r0 = firstRow; r0 < endRow; r0 += WeightPanel.Rows)
                 {
                     int rows = Math.Min(WeightPanel.Rows, endRow - r0);
@@ -73,13 +76,13 @@ internal static unsafe class QuantizedMatMat
                     {
                         case GgmlType.Q4_0:
                         case GgmlType.Q8_0:
-                            Block32PanelKernel.Run(panel, blocks, chunkActivations, activationRowBytes, sums, chunkTokens, output, destinationStride, rows);
+                            Block32PanelKernel.Run(panel, blocks, tiles, chunkTokens, output, destinationStride, rows);
                             break;
                         case GgmlType.Q4_K:
-                            Q4_KPanelKernel.Run(panel, blocks, chunkActivations, activationRowBytes, chunkTokens, output, destinationStride, rows);
+                            Q4_KPanelKernel.Run(panel, blocks, tiles, chunkTokens, output, destinationStride, rows);
                             break;
                         case GgmlType.Q6_K:
-                            Q6_KPanelKernel.Run(panel, blocks, chunkActivations, activationRowBytes, chunkTokens, output, destinationStride, rows);
+                            Q6_KPanelKernel.Run(panel, blocks, tiles, chunkTokens, output, destinationStride, rows);
                             break;
                     }
                 }
