@@ -82,6 +82,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(column, 3);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var w0 = Vector512.Load(column + QuantsOffset);
                 var w1 = Vector512.Load(column + QuantsOffset + 64);
@@ -109,6 +110,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             var highLanes = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(column, 3);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
                 lowLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column, d, 0, mask)), scales, lowLanes);

@@ -84,6 +84,8 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64);
+                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -132,6 +134,8 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64);
+                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)

@@ -59,6 +59,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(column, 5);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 // |w| ≤ 128 and |a| ≤ 127 keep each 16-bit pair sum exact; pairs go to ints before adding.
                 var ints = Products(column + QuantsOffset, d) + Products(column + QuantsOffset + 64, d + 64)
@@ -89,6 +90,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var highLanes = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
+                WeightStreamPrefetch.Ahead(column, 5);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
                 lowLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column + QuantsOffset, d)), scales, lowLanes);
