@@ -13,13 +13,13 @@ namespace Toasted.Engine.Quantization;
 internal static unsafe class WeightStreamPrefetch
 {
     /// <summary>How far ahead of the kernel the lines are requested: a few microseconds of streaming.</summary>
-    public static readonly int Distance = int.TryParse(Environment.GetEnvironmentVariable("TOASTED_PREFETCH_DISTANCE"), out var d) ? d : 4096;
+    public const int Distance = 4096;
 
     /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <see cref="Distance"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Ahead(byte* address, int lines)
     {
-        if (!Sse.IsSupported || Distance <= 0) return;
+        if (!Sse.IsSupported) return;
         byte* line = address + Distance;
         for (int i = 0; i < lines; i++) Sse.Prefetch0(line + 64 * i);
     }
