@@ -8,7 +8,7 @@ SHARED ?= $(abspath ../shared)
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build daemon client run stop test test-isa bench bench-compare clean
+.PHONY: help build daemon client run stop test test-isa bench bench-compare bench-compare-moe clean
 
 help:
 	@echo "make build     build everything; leaves bin/toasted and bin/toast"
@@ -19,6 +19,7 @@ help:
 	@echo "make test-isa  run the SIMD kernel tests once per instruction-set switch"
 	@echo "make bench     prefill and decode speed on a TinyLlama-shaped model (docs/benchmarks.md)"
 	@echo "make bench-compare   the same beside llama.cpp's llama-bench, with ratios"
+	@echo "make bench-compare-moe   the same on a Qwen3-30B-A3B-shaped mixture of experts, scaled to fit"
 	@echo "make clean     remove build output"
 
 build: daemon
@@ -96,6 +97,10 @@ $(BENCH_MODELS)/tinyllama-1.1b-%.gguf:
 	@mkdir -p $(BENCH_MODELS)
 	$(BENCH_TOOL) synth tinyllama-1.1b $* $@
 
+$(BENCH_MODELS)/qwen3-30b-a3b-scaled-%.gguf:
+	@mkdir -p $(BENCH_MODELS)
+	$(BENCH_TOOL) synth qwen3-30b-a3b-scaled $* $@
+
 bench: build $(BENCH_MODELS)/tinyllama-1.1b-Q4_0.gguf
 	$(BIN)/toasted bench -m $(BENCH_MODELS)/tinyllama-1.1b-Q4_0.gguf -p 512 -n 128 -r 3 -t $(BENCH_THREADS)
 	$(BENCH_TOOL) bandwidth -t $(BENCH_THREADS)
@@ -104,6 +109,11 @@ bench-compare: build $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.
 	@[ -x $(PEER_DIR)/bin/llama-bench ] || { echo "llama.cpp peer not found in $(PEER_DIR): run ../shared/bench/build-llamacpp-peer.sh once (about 15 minutes)"; exit 1; }
 	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) \
 	  $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.gguf Q4_K_M.gguf)
+
+bench-compare-moe: build $(addprefix $(BENCH_MODELS)/qwen3-30b-a3b-scaled-,Q4_0.gguf Q4_K_M.gguf)
+	@[ -x $(PEER_DIR)/bin/llama-bench ] || { echo "llama.cpp peer not found in $(PEER_DIR): run ../shared/bench/build-llamacpp-peer.sh once (about 15 minutes)"; exit 1; }
+	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) \
+	  $(addprefix $(BENCH_MODELS)/qwen3-30b-a3b-scaled-,Q4_0.gguf Q4_K_M.gguf)
 
 clean:
 	rm -rf $(OUT) $(BIN)

@@ -4,25 +4,14 @@ using Toasted.Engine.Quantization;
 
 namespace Toasted.Benchmarks;
 
-/// <summary>The shape of a real model, for synthetic-weight benchmark files.</summary>
-public sealed record ModelShape(
-    string Name, int Embedding, int Layers, int Heads, int KvHeads, int FeedForward, int Vocab, int Context,
-    float RopeBase, bool TiedOutput)
-{
-    public static readonly IReadOnlyDictionary<string, ModelShape> Known = new[]
-    {
-        new ModelShape("tinyllama-1.1b", 2048, 22, 32, 4, 5632, 32000, 2048, 10000f, false),
-        new ModelShape("llama-3.2-1b", 2048, 16, 32, 8, 8192, 128256, 4096, 500000f, true),
-        new ModelShape("qwen3-0.6b", 1024, 28, 16, 8, 3072, 151936, 4096, 1000000f, true),
-    }.ToDictionary(s => s.Name);
-}
-
 /// <summary>
 /// Writes GGUF files with real models' shapes and random weights, for speed measurements: real
 /// weights cannot be fetched here, and the speed of a forward pass does not depend on their values.
 /// Quantized blocks get random quants with small scales so activations stay finite through every
-/// layer. Every shape is written as a "llama" model: the matrix sizes, which set the speed, are the
+/// layer. Dense shapes are written as "llama" models: the matrix sizes, which set the speed, are the
 /// real model's; Qwen3's QK-norm and other per-family details are not, since they cost almost nothing.
+/// A mixture of experts is written as "qwen3moe", with the keys and tensor shapes llama.cpp reads for
+/// it, since its routing is what sets which weights each token reads.
 /// </summary>
 public static class SyntheticModel
 {
@@ -37,9 +26,10 @@ public static class SyntheticModel
         GgmlType Sensitive(int layer) => mixed && MoreBits(layer) ? GgmlType.Q6_K : type;
         var outputType = mixed ? GgmlType.Q6_K : type;
         var random = new Random(seed);
-        var headDim = shape.Embedding / shape.Heads;
+        var headDim = shape.HeadDim;
+        var experts = shape.Experts;
         var writer = new GgufWriter();
-        var arch = "llama";
+        var arch = shape.Architecture;
         writer.Set(GgufKeys.Architecture, arch)
             .Set(GgufKeys.Name, $"synthetic {shape.Name} {type}")
             .Set($"{arch}.{GgufKeys.ContextLength}", (uint)shape.Context)
@@ -47,11 +37,20 @@ public static class SyntheticModel
             .Set($"{arch}.{GgufKeys.BlockCount}", (uint)shape.Layers)
             .Set($"{arch}.{GgufKeys.FeedForwardLength}", (uint)shape.FeedForward)
             .Set($"{arch}.{GgufKeys.HeadCount}", (uint)shape.Heads)
-            .Set($"{arch}.{GgufKeys.HeadCountKv}", (uint)shape.KvHeads)
-            .Set($"{arch}.{GgufKeys.RopeDimensionCount}", (uint)headDim)
-            .Set($"{arch}.{GgufKeys.RopeFreqBase}", shape.RopeBase)
-            .Set($"{arch}.{GgufKeys.RmsNormEpsilon}", 1e-5f)
-            .Set($"{arch}.{GgufKeys.VocabSize}", (uint)shape.Vocab);
+            .Set($"{arch}.{GgufKeys.HeadCountKv}", (uint)shape.KvHeads);
+        if (experts is null) writer.Set($"{arch}.{GgufKeys.RopeDimensionCount}", (uint)headDim);
+        writer.Set($"{arch}.{GgufKeys.RopeFreqBase}", shape.RopeBase)
+            .Set($"{arch}.{GgufKeys.RmsNormEpsilon}", shape.RmsEpsilon);
+        if (experts is null)
+            writer.Set($"{arch}.{GgufKeys.VocabSize}", (uint)shape.Vocab);
+        else
+            // Qwen3's converter writes the head length, as it need not be embedding / heads, and the
+            // expert keys llama.cpp requires for this architecture.
+            writer.Set($"{arch}.{GgufKeys.KeyLength}", (uint)headDim)
+                .Set($"{arch}.{GgufKeys.ValueLength}", (uint)headDim)
+                .Set($"{arch}.{GgufKeys.ExpertCount}", (uint)experts.Count)
+                .Set($"{arch}.{GgufKeys.ExpertUsedCount}", (uint)experts.Used)
+                .Set($"{arch}.{GgufKeys.ExpertFeedForwardLength}", (uint)experts.FeedForward);
         WriteVocabulary(writer, shape.Vocab);
 
         var tensors = new List<(string Name, GgmlType Type, long[] Dims)>
@@ -66,11 +65,30 @@ public static class SyntheticModel
             tensors.Add(($"blk.{i}.attn_q.weight", type, [shape.Embedding, shape.Heads * headDim]));
             tensors.Add(($"blk.{i}.attn_k.weight", type, [shape.Embedding, shape.KvHeads * headDim]));
             tensors.Add(($"blk.{i}.attn_v.weight", Sensitive(i), [shape.Embedding, shape.KvHeads * headDim]));
+            if (experts is not null)
+            {
+                tensors.Add(($"blk.{i}.attn_q_norm.weight", GgmlType.F32, [headDim]));
+                tensors.Add(($"blk.{i}.attn_k_norm.weight", GgmlType.F32, [headDim]));
+            }
             tensors.Add(($"blk.{i}.attn_output.weight", type, [shape.Heads * headDim, shape.Embedding]));
             tensors.Add(($"blk.{i}.ffn_norm.weight", GgmlType.F32, [shape.Embedding]));
-            tensors.Add(($"blk.{i}.ffn_gate.weight", type, [shape.Embedding, shape.FeedForward]));
-            tensors.Add(($"blk.{i}.ffn_up.weight", type, [shape.Embedding, shape.FeedForward]));
-            tensors.Add(($"blk.{i}.ffn_down.weight", Sensitive(i), [shape.FeedForward, shape.Embedding]));
+            if (experts is null)
+            {
+                tensors.Add(($"blk.{i}.ffn_gate.weight", type, [shape.Embedding, shape.FeedForward]));
+                tensors.Add(($"blk.{i}.ffn_up.weight", type, [shape.Embedding, shape.FeedForward]));
+                tensors.Add(($"blk.{i}.ffn_down.weight", Sensitive(i), [shape.FeedForward, shape.Embedding]));
+            }
+            else
+            {
+                // The router stays F32 as llama-quantize leaves it. Its random rows give logits of
+                // standard deviation about 0.5 on a normalised 2048-wide input, so each token's top-k
+                // follows its own activations and the choices spread over all experts. Expert tensors
+                // are [in, out, experts]; ffn_down_exps gets the bits Q4_K_M gives ffn_down.
+                tensors.Add(($"blk.{i}.ffn_gate_inp.weight", GgmlType.F32, [shape.Embedding, experts.Count]));
+                tensors.Add(($"blk.{i}.ffn_gate_exps.weight", type, [shape.Embedding, experts.FeedForward, experts.Count]));
+                tensors.Add(($"blk.{i}.ffn_up_exps.weight", type, [shape.Embedding, experts.FeedForward, experts.Count]));
+                tensors.Add(($"blk.{i}.ffn_down_exps.weight", Sensitive(i), [experts.FeedForward, shape.Embedding, experts.Count]));
+            }
         }
         foreach (var (name, tensorType, dims) in tensors)
             writer.AddTensor(name, tensorType, dims, RandomTensor(random, tensorType, dims, name.EndsWith("norm.weight")));
