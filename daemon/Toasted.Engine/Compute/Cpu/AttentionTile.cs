@@ -94,13 +94,15 @@ internal readonly unsafe struct AttentionTile
         scratch.Reset(
             (long)AttentionScratch.RoundUp(_headDim * rows) * 2 +
             AttentionScratch.RoundUp(checked(positions * rows)) +
-            AttentionScratch.RoundUp(blockFloats));
+            AttentionScratch.RoundUp(blockFloats) +
+            AttentionScratch.RoundUp(_group * _headDim) +
+            AttentionScratch.RoundUp((_group * _headDim + 1) / 2));
         var queriesT = scratch.Take(_headDim * rows);
         var outputT = scratch.Take(_headDim * rows);
         var scores = scratch.Take(positions * rows);
         var block = scratch.Take(blockFloats);
 
-        TransposeQueries(queriesT, rows);
+        TransposeQueries(queriesT, rows, scratch.Take(_group * _headDim), scratch.Take((_group * _headDim + 1) / 2));
 
         // Scores, one block of keys at a time: keys are [position][headDim], so a block is one run.
         for (int start = 0; start < positions; start += PositionBlock)
@@ -133,17 +135,24 @@ internal readonly unsafe struct AttentionTile
 
     /// <summary>queriesT[d·rows + r] = the F16 rounding of query row r (token r / group, head
     /// firstHead + r % group), element d; padding rows are zero.</summary>
-    private void TransposeQueries(float* queriesT, int rows)
+    private void TransposeQueries(float* queriesT, int rows, float* rounded, float* halfBits)
     {
         new Span<float>(queriesT, _headDim * rows).Clear();
+        var run = _group * _headDim;
+        var halves = new Span<byte>(halfBits, run * 2);
         for (int t = 0; t < _tokens; t++)
+        {
+            // The token's heads of this tile are one run: rounded to F16 and back in two vector passes.
+            F16Kernels.Quantize(new ReadOnlySpan<float>(_queries + (long)t * _queryStride + (long)_firstHead * _headDim, run), halves);
+            F16Kernels.Dequantize(halves, new Span<float>(rounded, run));
             for (int g = 0; g < _group; g++)
             {
-                var query = _queries + (long)t * _queryStride + (long)(_firstHead + g) * _headDim;
-                var r = t * _group + g;
+                var query = rounded + g * _headDim;
+                var column = queriesT + t * _group + g;
                 for (int d = 0; d < _headDim; d++)
-                    queriesT[(long)d * rows + r] = Float16Bits.ToSingle(Float16Bits.FromSingle(query[d]));
+                    column[(long)d * rows] = query[d];
             }
+        }
     }
 
     /// <summary>−∞ for the positions a row must not see: after its token, and before its window.

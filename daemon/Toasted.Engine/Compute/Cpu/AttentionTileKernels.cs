@@ -42,6 +42,9 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         for (; r + 2 * width <= rows; r += 2 * width)
         {
             int p = 0;
+            if (TLanes.HasThirtyTwoRegisters)
+                for (; p + 8 <= positions; p += 8)
+                    EightKeysTwoVectors(keys + (long)p * headDim, headDim, queriesT + r, rows, factor, scores + (long)p * rows + r);
             for (; p + 4 <= positions; p += 4)
             {
                 var k0 = keys + (long)p * headDim;
@@ -154,7 +157,7 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
             for (int p = 0; p < positions; p++)
             {
                 var cell = column + (long)p * rows;
-                TLanes.Store(TLanes.RoundToHalf(TLanes.Multiply(TLanes.Load(cell), inverse)), cell);
+                TLanes.Store(TLanes.RoundNonNegativeToHalf(TLanes.Multiply(TLanes.Load(cell), inverse)), cell);
             }
         }
     }
@@ -166,6 +169,9 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         for (; r + 2 * width <= rows; r += 2 * width)
         {
             int d = 0;
+            if (TLanes.HasThirtyTwoRegisters)
+                for (; d + 8 <= headDim; d += 8)
+                    EightDimensionsTwoVectors(values + (long)d * valueStride, valueStride, positions, weights + r, rows, outputT + (long)d * rows + r);
             for (; d + 4 <= headDim; d += 4)
             {
                 var v0 = values + (long)d * valueStride;
@@ -256,6 +262,112 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
                 TLanes.Store(a, o);
             }
         }
+    }
+    /// <summary>Scores of eight keys for two row vectors: sixteen accumulators, for the 32
+    /// registers of AVX-512, so that each pair of query loads feeds sixteen multiply-adds.</summary>
+    private static void EightKeysTwoVectors(float* keys, int headDim, float* queriesT, int rows, TVector factor, float* scores)
+    {
+        var width = TLanes.Count;
+        TVector a00 = TLanes.Zero, a01 = TLanes.Zero, a10 = TLanes.Zero, a11 = TLanes.Zero;
+        TVector a20 = TLanes.Zero, a21 = TLanes.Zero, a30 = TLanes.Zero, a31 = TLanes.Zero;
+        TVector a40 = TLanes.Zero, a41 = TLanes.Zero, a50 = TLanes.Zero, a51 = TLanes.Zero;
+        TVector a60 = TLanes.Zero, a61 = TLanes.Zero, a70 = TLanes.Zero, a71 = TLanes.Zero;
+        var q = queriesT;
+        var k = keys;
+        for (int d = 0; d < headDim; d++, q += rows, k++)
+        {
+            var q0 = TLanes.Load(q);
+            var q1 = TLanes.Load(q + width);
+            var b = TLanes.Broadcast(k[0]);
+            a00 = TLanes.MultiplyAdd(b, q0, a00);
+            a01 = TLanes.MultiplyAdd(b, q1, a01);
+            b = TLanes.Broadcast(k[headDim]);
+            a10 = TLanes.MultiplyAdd(b, q0, a10);
+            a11 = TLanes.MultiplyAdd(b, q1, a11);
+            b = TLanes.Broadcast(k[2 * headDim]);
+            a20 = TLanes.MultiplyAdd(b, q0, a20);
+            a21 = TLanes.MultiplyAdd(b, q1, a21);
+            b = TLanes.Broadcast(k[3 * headDim]);
+            a30 = TLanes.MultiplyAdd(b, q0, a30);
+            a31 = TLanes.MultiplyAdd(b, q1, a31);
+            b = TLanes.Broadcast(k[4 * headDim]);
+            a40 = TLanes.MultiplyAdd(b, q0, a40);
+            a41 = TLanes.MultiplyAdd(b, q1, a41);
+            b = TLanes.Broadcast(k[5 * headDim]);
+            a50 = TLanes.MultiplyAdd(b, q0, a50);
+            a51 = TLanes.MultiplyAdd(b, q1, a51);
+            b = TLanes.Broadcast(k[6 * headDim]);
+            a60 = TLanes.MultiplyAdd(b, q0, a60);
+            a61 = TLanes.MultiplyAdd(b, q1, a61);
+            b = TLanes.Broadcast(k[7 * headDim]);
+            a70 = TLanes.MultiplyAdd(b, q0, a70);
+            a71 = TLanes.MultiplyAdd(b, q1, a71);
+        }
+        var s = scores;
+        TLanes.Store(TLanes.Multiply(a00, factor), s); TLanes.Store(TLanes.Multiply(a01, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a10, factor), s); TLanes.Store(TLanes.Multiply(a11, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a20, factor), s); TLanes.Store(TLanes.Multiply(a21, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a30, factor), s); TLanes.Store(TLanes.Multiply(a31, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a40, factor), s); TLanes.Store(TLanes.Multiply(a41, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a50, factor), s); TLanes.Store(TLanes.Multiply(a51, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a60, factor), s); TLanes.Store(TLanes.Multiply(a61, factor), s + width); s += rows;
+        TLanes.Store(TLanes.Multiply(a70, factor), s); TLanes.Store(TLanes.Multiply(a71, factor), s + width);
+    }
+
+    /// <summary>The weighted sum of eight dimensions for two row vectors, sixteen accumulators
+    /// (AVX-512 only, as <see cref="EightKeysTwoVectors"/>).</summary>
+    private static void EightDimensionsTwoVectors(float* values, int valueStride, int positions, float* weights, int rows, float* outputT)
+    {
+        var width = TLanes.Count;
+        var o = outputT;
+        TVector a00 = TLanes.Load(o), a01 = TLanes.Load(o + width); o += rows;
+        TVector a10 = TLanes.Load(o), a11 = TLanes.Load(o + width); o += rows;
+        TVector a20 = TLanes.Load(o), a21 = TLanes.Load(o + width); o += rows;
+        TVector a30 = TLanes.Load(o), a31 = TLanes.Load(o + width); o += rows;
+        TVector a40 = TLanes.Load(o), a41 = TLanes.Load(o + width); o += rows;
+        TVector a50 = TLanes.Load(o), a51 = TLanes.Load(o + width); o += rows;
+        TVector a60 = TLanes.Load(o), a61 = TLanes.Load(o + width); o += rows;
+        TVector a70 = TLanes.Load(o), a71 = TLanes.Load(o + width);
+        var w = weights;
+        var v = values;
+        for (int p = 0; p < positions; p++, w += rows, v++)
+        {
+            var w0 = TLanes.Load(w);
+            var w1 = TLanes.Load(w + width);
+            var b = TLanes.Broadcast(v[0]);
+            a00 = TLanes.MultiplyAdd(b, w0, a00);
+            a01 = TLanes.MultiplyAdd(b, w1, a01);
+            b = TLanes.Broadcast(v[valueStride]);
+            a10 = TLanes.MultiplyAdd(b, w0, a10);
+            a11 = TLanes.MultiplyAdd(b, w1, a11);
+            b = TLanes.Broadcast(v[2 * valueStride]);
+            a20 = TLanes.MultiplyAdd(b, w0, a20);
+            a21 = TLanes.MultiplyAdd(b, w1, a21);
+            b = TLanes.Broadcast(v[3 * valueStride]);
+            a30 = TLanes.MultiplyAdd(b, w0, a30);
+            a31 = TLanes.MultiplyAdd(b, w1, a31);
+            b = TLanes.Broadcast(v[4 * valueStride]);
+            a40 = TLanes.MultiplyAdd(b, w0, a40);
+            a41 = TLanes.MultiplyAdd(b, w1, a41);
+            b = TLanes.Broadcast(v[5 * valueStride]);
+            a50 = TLanes.MultiplyAdd(b, w0, a50);
+            a51 = TLanes.MultiplyAdd(b, w1, a51);
+            b = TLanes.Broadcast(v[6 * valueStride]);
+            a60 = TLanes.MultiplyAdd(b, w0, a60);
+            a61 = TLanes.MultiplyAdd(b, w1, a61);
+            b = TLanes.Broadcast(v[7 * valueStride]);
+            a70 = TLanes.MultiplyAdd(b, w0, a70);
+            a71 = TLanes.MultiplyAdd(b, w1, a71);
+        }
+        o = outputT;
+        TLanes.Store(a00, o); TLanes.Store(a01, o + width); o += rows;
+        TLanes.Store(a10, o); TLanes.Store(a11, o + width); o += rows;
+        TLanes.Store(a20, o); TLanes.Store(a21, o + width); o += rows;
+        TLanes.Store(a30, o); TLanes.Store(a31, o + width); o += rows;
+        TLanes.Store(a40, o); TLanes.Store(a41, o + width); o += rows;
+        TLanes.Store(a50, o); TLanes.Store(a51, o + width); o += rows;
+        TLanes.Store(a60, o); TLanes.Store(a61, o + width); o += rows;
+        TLanes.Store(a70, o); TLanes.Store(a71, o + width);
     }
 }
 

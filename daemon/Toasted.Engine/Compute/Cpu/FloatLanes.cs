@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -12,6 +11,10 @@ namespace Toasted.Engine.Compute.Cpu;
 internal unsafe interface IFloatLanes<TVector> where TVector : struct
 {
     static abstract int Count { get; }
+
+    /// <summary>Whether the instruction set behind this width has 32 vector registers (AVX-512)
+    /// rather than 16, room for register tiles twice as large.</summary>
+    static abstract bool HasThirtyTwoRegisters { get; }
     static abstract TVector Zero { get; }
     static abstract TVector NegativeInfinity { get; }
     static abstract TVector Load(float* source);
@@ -23,8 +26,12 @@ internal unsafe interface IFloatLanes<TVector> where TVector : struct
     static abstract TVector Max(TVector left, TVector right);
     static abstract TVector Exp(TVector value);
 
-    /// <summary>Each lane rounded to the nearest F16 and back, as an F16 operand of ggml would be.</summary>
-    static abstract TVector RoundToHalf(TVector value);
+    /// <summary>Each lane rounded to the nearest F16 (ties to even) and back, as an F16 operand of
+    /// ggml would be, for lanes in [0, 65504] such as softmax weights. Cheaper than the general
+    /// conversion pair: a normal half keeps the float's top ten mantissa bits, rounded in the
+    /// integer domain (a carry moves into the exponent, as it should); below 2^-14 halves are
+    /// multiples of 2^-24, the ulp of 0.5, so adding and subtracting 0.5 rounds to one.</summary>
+    static abstract TVector RoundNonNegativeToHalf(TVector value);
 
     /// <summary>Adds the lanes of <paramref name="value"/>, widened to double, to two double
     /// accumulators (the lower and upper lanes) kept in float vectors' registers.</summary>
@@ -37,6 +44,7 @@ internal unsafe interface IFloatLanes<TVector> where TVector : struct
 internal readonly unsafe struct FloatLanes512 : IFloatLanes<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
+    public static bool HasThirtyTwoRegisters => true;
     public static Vector512<float> Zero => Vector512<float>.Zero;
     public static Vector512<float> NegativeInfinity => Vector512.Create(float.NegativeInfinity);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* source) => Vector512.Load(source);
@@ -49,7 +57,14 @@ internal readonly unsafe struct FloatLanes512 : IFloatLanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> value) => VectorExp.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> RoundToHalf(Vector512<float> value) => Float16Bits.ToSingle(Float16Bits.FromSingle(value));
+    public static Vector512<float> RoundNonNegativeToHalf(Vector512<float> value)
+    {
+        var bits = value.AsUInt32();
+        var normal = (bits + Vector512.Create(HalfRounding.DroppedBitsHalf) + ((bits >> HalfRounding.DroppedBits) & Vector512<uint>.One)) & Vector512.Create(HalfRounding.KeptBitsMask);
+        var half = Vector512.Create(0.5f);
+        var subnormal = value + half - half;
+        return Vector512.ConditionalSelect(Vector512.LessThan(value, Vector512.Create(HalfRounding.SmallestNormal)), subnormal, normal.AsSingle());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddInDouble(Vector512<float> value, ref Vector512<float> lower, ref Vector512<float> upper)
@@ -67,6 +82,7 @@ internal readonly unsafe struct FloatLanes512 : IFloatLanes<Vector512<float>>
 internal readonly unsafe struct FloatLanes256 : IFloatLanes<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
+    public static bool HasThirtyTwoRegisters => false;
     public static Vector256<float> Zero => Vector256<float>.Zero;
     public static Vector256<float> NegativeInfinity => Vector256.Create(float.NegativeInfinity);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* source) => Vector256.Load(source);
@@ -79,7 +95,14 @@ internal readonly unsafe struct FloatLanes256 : IFloatLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => VectorExp.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> RoundToHalf(Vector256<float> value) => Float16Bits.ToSingle(Float16Bits.FromSingle(value));
+    public static Vector256<float> RoundNonNegativeToHalf(Vector256<float> value)
+    {
+        var bits = value.AsUInt32();
+        var normal = (bits + Vector256.Create(HalfRounding.DroppedBitsHalf) + ((bits >> HalfRounding.DroppedBits) & Vector256<uint>.One)) & Vector256.Create(HalfRounding.KeptBitsMask);
+        var half = Vector256.Create(0.5f);
+        var subnormal = value + half - half;
+        return Vector256.ConditionalSelect(Vector256.LessThan(value, Vector256.Create(HalfRounding.SmallestNormal)), subnormal, normal.AsSingle());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddInDouble(Vector256<float> value, ref Vector256<float> lower, ref Vector256<float> upper)
@@ -97,6 +120,7 @@ internal readonly unsafe struct FloatLanes256 : IFloatLanes<Vector256<float>>
 internal readonly unsafe struct FloatLanes128 : IFloatLanes<Vector128<float>>
 {
     public static int Count => Vector128<float>.Count;
+    public static bool HasThirtyTwoRegisters => false;
     public static Vector128<float> Zero => Vector128<float>.Zero;
     public static Vector128<float> NegativeInfinity => Vector128.Create(float.NegativeInfinity);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(float* source) => Vector128.Load(source);
@@ -109,7 +133,14 @@ internal readonly unsafe struct FloatLanes128 : IFloatLanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> value) => VectorExp.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> RoundToHalf(Vector128<float> value) => Float16Bits.ToSingle(Float16Bits.FromSingle(value));
+    public static Vector128<float> RoundNonNegativeToHalf(Vector128<float> value)
+    {
+        var bits = value.AsUInt32();
+        var normal = (bits + Vector128.Create(HalfRounding.DroppedBitsHalf) + ((bits >> HalfRounding.DroppedBits) & Vector128<uint>.One)) & Vector128.Create(HalfRounding.KeptBitsMask);
+        var half = Vector128.Create(0.5f);
+        var subnormal = value + half - half;
+        return Vector128.ConditionalSelect(Vector128.LessThan(value, Vector128.Create(HalfRounding.SmallestNormal)), subnormal, normal.AsSingle());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddInDouble(Vector128<float> value, ref Vector128<float> lower, ref Vector128<float> upper)
@@ -122,4 +153,22 @@ internal readonly unsafe struct FloatLanes128 : IFloatLanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ReciprocalOfDouble(Vector128<float> lower, Vector128<float> upper) =>
         Vector128.Narrow(Vector128<double>.One / lower.AsDouble(), Vector128<double>.One / upper.AsDouble());
+}
+
+/// <summary>The constants of <see cref="IFloatLanes{TVector}.RoundNonNegativeToHalf"/>, and its scalar form.</summary>
+internal static class HalfRounding
+{
+    /// <summary>Float mantissa bits a half does not have.</summary>
+    public const int DroppedBits = 13;
+    public const uint DroppedBitsHalf = (1u << (DroppedBits - 1)) - 1;
+    public const uint KeptBitsMask = ~((1u << DroppedBits) - 1);
+    /// <summary>2^-14, the smallest normal half.</summary>
+    public const float SmallestNormal = 6.103515625e-05f;
+
+    public static float RoundNonNegative(float value)
+    {
+        if (value < SmallestNormal) return value + 0.5f - 0.5f;
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        return BitConverter.UInt32BitsToSingle((bits + DroppedBitsHalf + ((bits >> DroppedBits) & 1)) & KeptBitsMask);
+    }
 }

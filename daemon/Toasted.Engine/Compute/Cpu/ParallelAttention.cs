@@ -12,7 +12,7 @@ internal sealed unsafe class ParallelAttention
 {
     /// <summary>Query rows a tile aims for: two 16-float vectors per row block in the products, and
     /// each converted key or value feeds that many rows.</summary>
-    private const int TileRows = 32;
+    private const int TileRows = 64;
 
     private readonly WorkerPool _pool;
     private readonly Action<int> _tile;
