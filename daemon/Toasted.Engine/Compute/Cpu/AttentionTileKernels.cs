@@ -274,32 +274,36 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         TVector a60 = TLanes.Zero, a61 = TLanes.Zero, a70 = TLanes.Zero, a71 = TLanes.Zero;
         var q = queriesT;
         var k = keys;
-        for (int d = 0; d < headDim; d++, q += rows, k++)
+        // Offsets of the eight keys as native integers computed once, so the loop addresses them
+        // with no index arithmetic.
+        nint s1 = headDim, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        nint step = rows;
+        for (int d = 0; d < headDim; d++, q += step, k++)
         {
             var q0 = TLanes.Load(q);
             var q1 = TLanes.Load(q + width);
             var b = TLanes.Broadcast(k[0]);
             a00 = TLanes.MultiplyAdd(b, q0, a00);
             a01 = TLanes.MultiplyAdd(b, q1, a01);
-            b = TLanes.Broadcast(k[headDim]);
+            b = TLanes.Broadcast(k[s1]);
             a10 = TLanes.MultiplyAdd(b, q0, a10);
             a11 = TLanes.MultiplyAdd(b, q1, a11);
-            b = TLanes.Broadcast(k[2 * headDim]);
+            b = TLanes.Broadcast(k[s2]);
             a20 = TLanes.MultiplyAdd(b, q0, a20);
             a21 = TLanes.MultiplyAdd(b, q1, a21);
-            b = TLanes.Broadcast(k[3 * headDim]);
+            b = TLanes.Broadcast(k[s3]);
             a30 = TLanes.MultiplyAdd(b, q0, a30);
             a31 = TLanes.MultiplyAdd(b, q1, a31);
-            b = TLanes.Broadcast(k[4 * headDim]);
+            b = TLanes.Broadcast(k[s4]);
             a40 = TLanes.MultiplyAdd(b, q0, a40);
             a41 = TLanes.MultiplyAdd(b, q1, a41);
-            b = TLanes.Broadcast(k[5 * headDim]);
+            b = TLanes.Broadcast(k[s5]);
             a50 = TLanes.MultiplyAdd(b, q0, a50);
             a51 = TLanes.MultiplyAdd(b, q1, a51);
-            b = TLanes.Broadcast(k[6 * headDim]);
+            b = TLanes.Broadcast(k[s6]);
             a60 = TLanes.MultiplyAdd(b, q0, a60);
             a61 = TLanes.MultiplyAdd(b, q1, a61);
-            b = TLanes.Broadcast(k[7 * headDim]);
+            b = TLanes.Broadcast(k[s7]);
             a70 = TLanes.MultiplyAdd(b, q0, a70);
             a71 = TLanes.MultiplyAdd(b, q1, a71);
         }
@@ -330,32 +334,34 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         TVector a70 = TLanes.Load(o), a71 = TLanes.Load(o + width);
         var w = weights;
         var v = values;
-        for (int p = 0; p < positions; p++, w += rows, v++)
+        nint s1 = valueStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        nint step = rows;
+        for (int p = 0; p < positions; p++, w += step, v++)
         {
             var w0 = TLanes.Load(w);
             var w1 = TLanes.Load(w + width);
             var b = TLanes.Broadcast(v[0]);
             a00 = TLanes.MultiplyAdd(b, w0, a00);
             a01 = TLanes.MultiplyAdd(b, w1, a01);
-            b = TLanes.Broadcast(v[valueStride]);
+            b = TLanes.Broadcast(v[s1]);
             a10 = TLanes.MultiplyAdd(b, w0, a10);
             a11 = TLanes.MultiplyAdd(b, w1, a11);
-            b = TLanes.Broadcast(v[2 * valueStride]);
+            b = TLanes.Broadcast(v[s2]);
             a20 = TLanes.MultiplyAdd(b, w0, a20);
             a21 = TLanes.MultiplyAdd(b, w1, a21);
-            b = TLanes.Broadcast(v[3 * valueStride]);
+            b = TLanes.Broadcast(v[s3]);
             a30 = TLanes.MultiplyAdd(b, w0, a30);
             a31 = TLanes.MultiplyAdd(b, w1, a31);
-            b = TLanes.Broadcast(v[4 * valueStride]);
+            b = TLanes.Broadcast(v[s4]);
             a40 = TLanes.MultiplyAdd(b, w0, a40);
             a41 = TLanes.MultiplyAdd(b, w1, a41);
-            b = TLanes.Broadcast(v[5 * valueStride]);
+            b = TLanes.Broadcast(v[s5]);
             a50 = TLanes.MultiplyAdd(b, w0, a50);
             a51 = TLanes.MultiplyAdd(b, w1, a51);
-            b = TLanes.Broadcast(v[6 * valueStride]);
+            b = TLanes.Broadcast(v[s6]);
             a60 = TLanes.MultiplyAdd(b, w0, a60);
             a61 = TLanes.MultiplyAdd(b, w1, a61);
-            b = TLanes.Broadcast(v[7 * valueStride]);
+            b = TLanes.Broadcast(v[s7]);
             a70 = TLanes.MultiplyAdd(b, w0, a70);
             a71 = TLanes.MultiplyAdd(b, w1, a71);
         }
