@@ -9,6 +9,11 @@ namespace Toasted.Engine.Compute.Cpu;
 /// with: the query is rounded to F16 for the scores (KQ = K·q with F16 operands, float sums),
 /// softmax runs in float with a double sum, and the weights are rounded to F16 for V·w, where V is
 /// stored transposed so that each output dimension is one contiguous F16 dot.
+/// <para>
+/// The forward pass runs <see cref="AttentionTile"/>, which computes the same numbers for many
+/// query rows at once; this per-head form is the plain statement of them that the tiles are tested
+/// against.
+/// </para>
 /// </summary>
 internal static unsafe class CausalAttention
 {

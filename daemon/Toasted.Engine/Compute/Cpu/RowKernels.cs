@@ -59,13 +59,44 @@ public static class RowKernels
         for (int i = 0; i < values.Length; i++) values[i] *= factor;
     }
 
-    /// <summary>gate = silu(gate) ⊙ up, silu(x) = x / (1 + e^-x).</summary>
+    /// <summary>gate = silu(gate) ⊙ up, silu(x) = x / (1 + e^-x), with <see cref="VectorExp"/>'s e^x.</summary>
     public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        if (up.Length < gate.Length) throw new ArgumentException("up shorter than gate", nameof(up));
+        ref var g = ref MemoryMarshal.GetReference(gate);
+        ref var u = ref MemoryMarshal.GetReference(up);
+        nuint n = (nuint)gate.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16)
+            {
+                var x = Vector512.LoadUnsafe(ref g, i);
+                (x / (Vector512<float>.One + VectorExp.Exp(-x)) * Vector512.LoadUnsafe(ref u, i)).StoreUnsafe(ref g, i);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8)
+            {
+                var x = Vector256.LoadUnsafe(ref g, i);
+                (x / (Vector256<float>.One + VectorExp.Exp(-x)) * Vector256.LoadUnsafe(ref u, i)).StoreUnsafe(ref g, i);
+            }
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4)
+            {
+                var x = Vector128.LoadUnsafe(ref g, i);
+                (x / (Vector128<float>.One + VectorExp.Exp(-x)) * Vector128.LoadUnsafe(ref u, i)).StoreUnsafe(ref g, i);
+            }
+        for (; i < n; i++)
+        {
+            var x = Unsafe.Add(ref g, i);
+            Unsafe.Add(ref g, i) = x / (1f + VectorExp.Exp(-x)) * Unsafe.Add(ref u, i);
+        }
+    }
+
+    public static void SwiGluScalar(Span<float> gate, ReadOnlySpan<float> up)
     {
         for (int i = 0; i < gate.Length; i++)
         {
-            var g = gate[i];
-            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+            var x = gate[i];
+            gate[i] = x / (1f + VectorExp.Exp(-x)) * up[i];
         }
     }
 
