@@ -85,6 +85,9 @@ internal sealed unsafe partial class CpuComputeStep
             if (count == 0) continue;
             var slab = new CpuWeightTensor($"{w.Name}[{e}]", w.Type, w.RowLength, rowsPerExpert,
                 w.Data + (long)e * rowsPerExpert * w.RowBytes, w.RowBytes);
+            // Decode reads the expert's rows from the tensor's interleaved copy when its rows are whole groups.
+            if (w.Interleaved is { } interleaved && rowsPerExpert % InterleavedRows.RowsPerGroup == 0)
+                slab.Interleaved = interleaved.Slice(e * (rowsPerExpert / InterleavedRows.RowsPerGroup), rowsPerExpert / InterleavedRows.RowsPerGroup);
             MatMul(slab, gathered.Slice(offsets[e], count), results.Slice(offsets[e], count));
         }
         for (int i = 0; i < pairCount; i++)

@@ -14,11 +14,13 @@ internal sealed unsafe class InterleavedRows : IDisposable
 
     private readonly GgmlType _type;
     private readonly long _groupBytes;
+    private readonly bool _ownsData;
 
-    private InterleavedRows(GgmlType type, byte* data, int groups, int blocks, long groupBytes)
+    private InterleavedRows(GgmlType type, byte* data, int groups, int blocks, long groupBytes, bool ownsData = true)
     {
         _type = type;
         _groupBytes = groupBytes;
+        _ownsData = ownsData;
         Data = data;
         Groups = groups;
         Blocks = blocks;
@@ -68,6 +70,17 @@ internal sealed unsafe class InterleavedRows : IDisposable
         return new InterleavedRows(weight.Type, data, groups, blocks, groupBytes);
     }
 
+    /// <summary>
+    /// The groups <paramref name="firstGroup"/> … firstGroup + <paramref name="groups"/> − 1 as a view on this copy
+    /// (one expert's rows of a 3-D expert tensor); the view does not own the memory and its Dispose frees nothing.
+    /// </summary>
+    public InterleavedRows Slice(int firstGroup, int groups)
+    {
+        if (firstGroup < 0 || groups < 0 || firstGroup + groups > Groups)
+            throw new ArgumentOutOfRangeException(nameof(groups), $"groups [{firstGroup}, {firstGroup + groups}) outside 0..{Groups}");
+        return new InterleavedRows(_type, Data + firstGroup * _groupBytes, groups, Blocks, _groupBytes, ownsData: false);
+    }
+
     /// <summary>destination[8g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one activation row in the type's activation format.</summary>
     public void Dot(int firstGroup, int endGroup, byte* activation, float* destination)
     {
@@ -86,7 +99,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
     public void Dispose()
     {
         if (Data == null) return;
-        LargePageMemory.Free(Data);
+        if (_ownsData) LargePageMemory.Free(Data);
         Data = null;
     }
 }
