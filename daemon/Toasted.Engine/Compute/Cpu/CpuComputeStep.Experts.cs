@@ -83,12 +83,7 @@ internal sealed unsafe partial class CpuComputeStep
         {
             var count = offsets[e + 1] - offsets[e];
             if (count == 0) continue;
-            var slab = new CpuWeightTensor($"{w.Name}[{e}]", w.Type, w.RowLength, rowsPerExpert,
-                w.Data + (long)e * rowsPerExpert * w.RowBytes, w.RowBytes);
-            // Decode reads the expert's rows from the tensor's interleaved copy when its rows are whole groups.
-            if (w.Interleaved is { } interleaved && rowsPerExpert % InterleavedRows.RowsPerGroup == 0)
-                slab.Interleaved = interleaved.Slice(e * (rowsPerExpert / InterleavedRows.RowsPerGroup), rowsPerExpert / InterleavedRows.RowsPerGroup);
-            MatMul(slab, gathered.Slice(offsets[e], count), results.Slice(offsets[e], count));
+            MatMul(w.Expert(e, rowsPerExpert), gathered.Slice(offsets[e], count), results.Slice(offsets[e], count));
         }
         for (int i = 0; i < pairCount; i++)
         {
