@@ -8,8 +8,8 @@ namespace Toasted.Benchmarks;
 /// Single-thread matrix × vector throughput of one weight type: a weight matrix far larger than the caches
 /// (random bytes with finite scales), multiplied by one quantized activation row, as GB of weights read per
 /// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
-/// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and, for Q4_0, Q4_K and Q6_K, the
-/// kernel over rows interleaved eight at a time.
+/// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and the
+/// kernel over rows interleaved eight at a time (Q4_0, Q8_0, Q4_K, Q6_K).
 /// </summary>
 public static unsafe class MatVecThroughput
 {
@@ -46,7 +46,7 @@ public static unsafe class MatVecThroughput
                         destination[k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
                 }, 0, 0),
             };
-            // The same bytes read as interleaved groups of eight rows (the layout decode uses for Q4_0); the
+            // The same bytes read as interleaved groups of eight rows (the layout decode uses for Q4_0 and Q8_0); the
             // kernel takes pointers, so the activation and results live in native memory for the run.
             var pinnedActivation = (byte*)NativeMemory.AlignedAlloc((nuint)activation.Length, 64);
             var pinnedDestination = (float*)NativeMemory.AlignedAlloc(256 * sizeof(float), 64);
@@ -54,6 +54,9 @@ public static unsafe class MatVecThroughput
             if (type == GgmlType.Q4_0 && Q4_0InterleavedKernels.IsSupported)
                 chunks = [.. chunks, ("interleaved", r => Q4_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q4_0Interleaved.RowsPerGroup,
                     columns / Q4_0Kernels.BlockSize, pinnedActivation, pinnedDestination), 0, 0)];
+            if (type == GgmlType.Q8_0 && Q8_0InterleavedKernels.IsSupported)
+                chunks = [.. chunks, ("interleaved", r => Q8_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q8_0Interleaved.RowsPerGroup,
+                    columns / Q8_0Kernels.BlockSize, pinnedActivation, pinnedDestination), 0, 0)];
             // The K-quant groups are padded to 64-byte lines (Q4_K's also unpack its scales), so their rows are
             // regrouped into a copy; GB/s still counts the file bytes, as for the other columns.
             byte* kQuantGroups = null;

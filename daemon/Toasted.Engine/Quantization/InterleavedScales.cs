@@ -7,6 +7,9 @@ namespace Toasted.Engine.Quantization;
 /// <summary>The eight f16 row scales at the head of an interleaved block column, as floats.</summary>
 internal static unsafe class InterleavedScales
 {
+    /// <summary>2¹¹²: the factor between an f16 value and its magnitude bits moved into float position.</summary>
+    public const float HalfExponentGap = 5.192296858534828e33f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> FromHalves(byte* column) => FiniteHalfToSingle(Vector128.Load((ushort*)column));
 
@@ -22,4 +25,15 @@ internal static unsafe class InterleavedScales
         var magnitude = ((wide & Vector256.Create(0x7FFFu)) << 13).AsSingle() * Vector256.Create(0x77800000u).AsSingle();
         return (magnitude.AsUInt32() | ((wide & Vector256.Create(0x8000u)) << 16)).AsSingle();
     }
+
+    /// <summary>
+    /// The eight f16 scales at <paramref name="column"/> times a factor given as <c>factor · 2¹¹²</c>, in three
+    /// integer steps and one multiply: sign-extended, shifted by 13 and masked, each half becomes a float that
+    /// carries its sign and is its value × 2⁻¹¹², so the one multiply rounds the exact product value · factor,
+    /// as <c>(float)half * factor</c> does. Exact for finite halves and any f16-valued factor (2¹¹² · 65504 is
+    /// still finite); the caller folds 2¹¹² into the factor once per block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ScaledHalves(byte* column, Vector256<float> factorTimesGap) =>
+        ((Avx2.ConvertToVector256Int32((short*)column) << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * factorTimesGap;
 }

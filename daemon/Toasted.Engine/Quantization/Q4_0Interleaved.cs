@@ -60,13 +60,13 @@ public static unsafe class Q4_0Interleaved
     /// <summary>
     /// The reference for <see cref="Q4_0InterleavedKernels.DotGroups"/>: for each of <paramref name="groups"/>
     /// groups, the eight rows' dots with one Q8_0 activation row of <paramref name="blocks"/> blocks, written to
-    /// <paramref name="destination"/>[8g + r]. Per lane and block: the exact int Σ (nibble − 8)·q8 over the
-    /// lane's 16 elements, then <c>acc = fma(int, d_w · d_a, acc)</c>; a row's result is acc[r] + acc[r + 8].
-    /// The vector kernels do exactly these float steps, so they equal this to the bit.
+    /// <paramref name="destination"/>[8g + r]. Per row and block: the exact int Σ (nibble − 8)·q8 over the
+    /// block's 32 elements (lanes r and r + 8 together), then <c>acc = fma(int, d_w · d_a, acc)</c>, as
+    /// llama.cpp's Q4_0 dot does. The vector kernels do exactly these float steps, so they equal this to the bit.
     /// </summary>
     public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
     {
-        Span<float> accumulators = stackalloc float[Lanes];
+        Span<float> accumulators = stackalloc float[RowsPerGroup];
         for (int g = 0; g < groups; g++)
         {
             accumulators.Clear();
@@ -75,9 +75,10 @@ public static unsafe class Q4_0Interleaved
                 byte* column = packed + ((long)g * blocks + b) * ColumnBytes;
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 float activationScale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a));
-                for (int lane = 0; lane < Lanes; lane++)
+                for (int r = 0; r < RowsPerGroup; r++)
                 {
                     int isum = 0;
+                    for (int lane = r; lane < Lanes; lane += RowsPerGroup)
                     for (int v = 0; v < 2; v++)
                     {
                         int j = PackedGroup(v, lane);
@@ -88,12 +89,12 @@ public static unsafe class Q4_0Interleaved
                             isum += ((quants[k] >> 4) - 8) * (sbyte)a[2 + 16 + 4 * j + k];
                         }
                     }
-                    float scale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(column + 2 * (lane % RowsPerGroup))) * activationScale;
-                    accumulators[lane] = MathF.FusedMultiplyAdd(isum, scale, accumulators[lane]);
+                    float scale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(column + 2 * r)) * activationScale;
+                    accumulators[r] = MathF.FusedMultiplyAdd(isum, scale, accumulators[r]);
                 }
             }
             for (int r = 0; r < RowsPerGroup; r++)
-                destination[(long)g * RowsPerGroup + r] = accumulators[r] + accumulators[r + RowsPerGroup];
+                destination[(long)g * RowsPerGroup + r] = accumulators[r];
         }
     }
 }

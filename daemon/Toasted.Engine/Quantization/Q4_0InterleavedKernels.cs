@@ -6,8 +6,8 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// Matrix × vector over <see cref="Q4_0Interleaved"/> groups: per block column two 64-byte weight loads,
-/// four vpmaddubsw against activation patterns prepared once per call, one vpmaddwd, one convert and one
-/// fused multiply-add into sixteen float lanes that each belong to one row. The float steps are those of
+/// four vpmaddubsw against activation patterns prepared once per call, one vpmaddwd, the two halves of each
+/// row's block added as ints, one convert and one fused multiply-add into eight float lanes, one per row. The float steps are those of
 /// <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
 /// </summary>
 public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
@@ -18,14 +18,19 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
     private const int ColumnBytes = Q4_0Interleaved.ColumnBytes;
     private const int QuantsOffset = Q4_0Interleaved.QuantsOffset;
-    /// <summary>Per activation block: four 64-byte quant patterns (vector 0 low/high, vector 1 low/high) and 16 int biases.</summary>
+    /// <summary>Per activation block: four 64-byte quant patterns (vector 0 low/high, vector 1 low/high), then the int bias in a line of its own.</summary>
     private const int DigestBlockBytes = 5 * 64;
+    /// <summary>Where the block's int bias 8 · Σ q8 sits after the four patterns.</summary>
+    private const int BiasOffset = 4 * 64;
+    /// <summary>Per activation block for <see cref="GroupsVnni256"/>: the 32 quants as they are, then the int bias.</summary>
+    private const int CompactDigestBlockBytes = 64;
+    private const int CompactBiasOffset = 32;
 
     /// <summary>As <see cref="Q4_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q4_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => AvxVnni.IsSupported ? CompactDigestBlockBytes : DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
@@ -41,17 +46,29 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 
     /// <summary>
     /// Lays out each activation block so that one load lines up with a weight vector: lane i of the pattern
-    /// for vector v holds the four quants its nibbles multiply (low: 4j…4j+3, high: 16+4j…, j = 2v + i/8),
-    /// and the bias lanes hold 8 · Σ q8 over the elements of lanes 0–7 and 8–15, which turns the unsigned
-    /// nibble products into Σ (nibble − 8)·q8.
+    /// for vector v holds the four quants its nibbles multiply (low: 4j…4j+3, high: 16+4j…, j = 2v + i/8).
+    /// The bias 8 · Σ q8 over the block turns the unsigned nibble products into Σ (nibble − 8)·q8, and the
+    /// activation scale is kept times 2¹¹² for <see cref="InterleavedScales.ScaledHalves"/>.
     /// </summary>
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
+        if (AvxVnni.IsSupported)
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* a = activation + (long)b * ActivationBlockBytes;
+                byte* d = digest + (long)b * CompactDigestBlockBytes;
+                activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
+                Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
+                *(int*)(d + CompactBiasOffset) = 8 * QuantSum(a);
+            }
+            return;
+        }
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
             byte* d = digest + (long)b * DigestBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a));
+            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
             for (int v = 0; v < 2; v++)
             for (int lane = 0; lane < Q4_0Interleaved.Lanes; lane++)
             {
@@ -59,27 +76,30 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
                 Unsafe.WriteUnaligned(d + 128 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 4 * j));
                 Unsafe.WriteUnaligned(d + 128 * v + 64 + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 16 + 4 * j));
             }
-            int lowLanes = 0, highLanes = 0;
-            for (int j = 0; j < 4; j++)
-            for (int k = 0; k < 4; k++)
-            {
-                int sum = (sbyte)a[2 + 4 * j + k] + (sbyte)a[2 + 16 + 4 * j + k];
-                if (j % 2 == 0) lowLanes += sum; else highLanes += sum;
-            }
-            int* bias = (int*)(d + 256);
-            for (int lane = 0; lane < Q4_0Interleaved.Lanes; lane++)
-                bias[lane] = 8 * (lane < Q4_0Interleaved.RowsPerGroup ? lowLanes : highLanes);
+            *(int*)(d + BiasOffset) = 8 * QuantSum(a);
         }
+    }
+
+    private static int QuantSum(byte* activationBlock)
+    {
+        int sum = 0;
+        for (int k = 0; k < Q4_0Kernels.BlockSize; k++) sum += (sbyte)activationBlock[2 + k];
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
+        if (AvxVnni.IsSupported)
+        {
+            Groups256(packed, groups, blocks, digest, activationScales, destination);
+            return;
+        }
         var mask = Vector512.Create((byte)0x0F);
         for (int g = 0; g < groups; g++)
         {
             byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector512<float>.Zero;
+            var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
                 WeightStreamPrefetch.Ahead(column, 3);
@@ -91,60 +111,89 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
                     + Avx512BW.MultiplyAddAdjacent((w0.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load((sbyte*)d + 64))
                     + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load((sbyte*)d + 128))
                     + Avx512BW.MultiplyAddAdjacent((w1.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load((sbyte*)d + 192));
-                var ints = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One) - Vector512.Load((int*)(d + 256));
-                var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
-                accumulator = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), Vector512.Create(scales, scales), accumulator);
+                var lanes = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One);
+                // Lanes r and r + 8 hold the two halves of row r's block.
+                var ints = lanes.GetLower() + lanes.GetUpper() - Vector256.Create(*(int*)(d + BiasOffset));
+                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
+                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
             }
-            (accumulator.GetLower() + accumulator.GetUpper()).Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
+            accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
+        if (AvxVnni.IsSupported)
+        {
+            GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
+            return;
+        }
         var mask = Vector256.Create((byte)0x0F);
         for (int g = 0; g < groups; g++)
         {
             byte* column = packed + (long)g * blocks * ColumnBytes;
-            var lowLanes = Vector256<float>.Zero;
-            var highLanes = Vector256<float>.Zero;
+            var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
                 WeightStreamPrefetch.Ahead(column, 3);
                 byte* d = digest + (long)b * DigestBlockBytes;
-                var scales = InterleavedScales.FromHalves(column) * Vector256.Create(activationScales[b]);
-                lowLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column, d, 0, mask)), scales, lowLanes);
-                highLanes = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfInts(column, d, 32, mask)), scales, highLanes);
+                var pairs = Vector256<short>.Zero;
+                for (int part = 0; part < 4; part++)
+                {
+                    // part: vector (part / 2), half (part % 2) of the column; the patterns follow the same order.
+                    int offset = 64 * (part / 2) + 32 * (part % 2);
+                    var w = Vector256.Load(column + QuantsOffset + offset);
+                    pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Load((sbyte*)d + 2 * offset - 32 * (part % 2)))
+                        + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Load((sbyte*)d + 2 * offset - 32 * (part % 2) + 64));
+                }
+                var ints = Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(*(int*)(d + BiasOffset));
+                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
+                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
             }
-            (lowLanes + highLanes).Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
+            accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
         }
     }
 
-    /// <summary>The exact ints of lanes 0–7 (<paramref name="half"/> 0) or 8–15 (<paramref name="half"/> 32) of one block column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> HalfInts(byte* column, byte* d, int half, Vector256<byte> mask)
+    /// <summary>
+    /// The 256-bit loop with <c>vpdpbusd</c>, preferred wherever AVX-VNNI exists, also on cores with 512-bit
+    /// vectors: it sums four products into 32 bits without saturation, so the high nibbles are masked in place
+    /// (16 · nibble, no shift) and their sum divided by 16 once per column, exactly; and lanes 0–7 (8–15) of a
+    /// weight vector all multiply the same four activation quants, so each activation operand is one
+    /// broadcast of 4 bytes instead of a 32-byte pattern. Fewer and narrower operations per block than
+    /// <c>vpmaddubsw</c> at 512 bits, which Zen 4 splits into two 256-bit halves anyway.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var w0 = Vector256.Load(column + QuantsOffset + half);
-        var w1 = Vector256.Load(column + QuantsOffset + 64 + half);
-        var low0 = w0 & mask;
-        var high0 = (w0.AsUInt16() >>> 4).AsByte() & mask;
-        var low1 = w1 & mask;
-        var high1 = (w1.AsUInt16() >>> 4).AsByte() & mask;
-        var a0 = Vector256.Load((sbyte*)d + half);
-        var a1 = Vector256.Load((sbyte*)d + 64 + half);
-        var a2 = Vector256.Load((sbyte*)d + 128 + half);
-        var a3 = Vector256.Load((sbyte*)d + 192 + half);
-        var bias = Vector256.Load((int*)(d + 256) + half / 4);
-        if (AvxVnni.IsSupported)
+        var lowMask = Vector256.Create((byte)0x0F);
+        var highMask = Vector256.Create((byte)0xF0);
+        for (int g = 0; g < groups; g++)
         {
-            var sum = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, low0, a0);
-            sum = AvxVnni.MultiplyWideningAndAdd(sum, high0, a1);
-            sum = AvxVnni.MultiplyWideningAndAdd(sum, low1, a2);
-            sum = AvxVnni.MultiplyWideningAndAdd(sum, high1, a3);
-            return sum - bias;
+            byte* column = packed + (long)g * blocks * ColumnBytes;
+            var accumulator = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, column += ColumnBytes)
+            {
+                WeightStreamPrefetch.Ahead(column, 3);
+                int* q = (int*)(digest + (long)b * CompactDigestBlockBytes);
+                // Vector v, half h holds packed group j = 2v + h: low nibbles meet quants 4j…, high ones 16 + 4j….
+                var w00 = Vector256.Load(column + QuantsOffset);
+                var w01 = Vector256.Load(column + QuantsOffset + 32);
+                var w10 = Vector256.Load(column + QuantsOffset + 64);
+                var w11 = Vector256.Load(column + QuantsOffset + 96);
+                var low = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w00 & lowMask, Vector256.Create(q[0]).AsSByte());
+                var high = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w00 & highMask, Vector256.Create(q[4]).AsSByte());
+                low = AvxVnni.MultiplyWideningAndAdd(low, w01 & lowMask, Vector256.Create(q[1]).AsSByte());
+                high = AvxVnni.MultiplyWideningAndAdd(high, w01 & highMask, Vector256.Create(q[5]).AsSByte());
+                low = AvxVnni.MultiplyWideningAndAdd(low, w10 & lowMask, Vector256.Create(q[2]).AsSByte());
+                high = AvxVnni.MultiplyWideningAndAdd(high, w10 & highMask, Vector256.Create(q[6]).AsSByte());
+                low = AvxVnni.MultiplyWideningAndAdd(low, w11 & lowMask, Vector256.Create(q[3]).AsSByte());
+                high = AvxVnni.MultiplyWideningAndAdd(high, w11 & highMask, Vector256.Create(q[7]).AsSByte());
+                var ints = low + (high >> 4) - Vector256.Create(q[CompactBiasOffset / sizeof(int)]);
+                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
+                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
+            }
+            accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
         }
-        var pairs = Avx2.MultiplyAddAdjacent(low0, a0) + Avx2.MultiplyAddAdjacent(high0, a1)
-            + Avx2.MultiplyAddAdjacent(low1, a2) + Avx2.MultiplyAddAdjacent(high1, a3);
-        return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - bias;
     }
 }

@@ -194,4 +194,29 @@ public unsafe class InterleavedDecodeTests
             }
         }
     }
+
+    [Test]
+    public void Scaled_half_conversion_rounds_like_converting_then_multiplying()
+    {
+        if (!Q4_0InterleavedKernels.IsSupported) Assert.Ignore("no vector path on this core: the conversion is not used");
+        // Activation scales are f16 values: the extremes, subnormals, ones and both signs.
+        Half[] factors = [Half.MaxValue, Half.MinValue, Half.Epsilon, (Half)1, (Half)(-0.0078125f), (Half)0.0033, (Half)0, BitConverter.UInt16BitsToHalf(0x03FF)];
+        var scales = stackalloc ushort[8];
+        foreach (var factor in factors)
+        {
+            var factorTimesGap = Vector256.Create((float)factor * InterleavedScales.HalfExponentGap);
+            for (int start = 0; start < 65536; start += 8)
+            {
+                for (int i = 0; i < 8; i++) scales[i] = (ushort)(start + i);
+                var scaled = InterleavedScales.ScaledHalves((byte*)scales, factorTimesGap);
+                for (int i = 0; i < 8; i++)
+                {
+                    var half = BitConverter.UInt16BitsToHalf((ushort)(start + i));
+                    if (!Half.IsFinite(half)) continue;
+                    Assert.That(BitConverter.SingleToInt32Bits(scaled.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half * (float)factor)),
+                        $"half bits 0x{start + i:X4} × {factor}");
+                }
+            }
+        }
+    }
 }
