@@ -144,6 +144,53 @@ public unsafe class QuantizedMatVecTests
         }
     }
 
+    [Test]
+    public void Several_products_in_one_dispatch_match_each_run_alone()
+    {
+        // Row counts that are and are not whole 16-row lines, different weights and activation slices per product:
+        // the shares cross from one product into the next.
+        var traits = QuantTraitsTable.Get(GgmlType.Q4_0);
+        var rng = new Random(11);
+        const int n = 256;
+        int[] rowCounts = [48, 21, 7, 64, 33];
+        int activationBytes = ActivationQuantizer.RowBytes(traits.ActivationType, n);
+        var activations = new byte[rowCounts.Length * activationBytes];
+        for (int j = 0; j < rowCounts.Length; j++)
+            ActivationQuantizer.Quantize(traits.ActivationType, RandomRows.Gaussian(rng, n), activations.AsSpan(j * activationBytes, activationBytes));
+        var weightBytes = rowCounts.Select(rows => MultiRowDotTests.WeightRows(GgmlType.Q4_0, n / 32, rows, rng, RandomRows.Pattern.Random)).ToArray();
+        var handles = weightBytes.Select(b => GCHandle.Alloc(b, GCHandleType.Pinned)).ToArray();
+        int total = rowCounts.Sum();
+        var alone = new float[total];
+        var together = new float[total];
+        try
+        {
+            var weights = rowCounts.Select((rows, j) => new CpuWeightTensor($"w{j}", GgmlType.Q4_0, n, rows,
+                (byte*)handles[j].AddrOfPinnedObject(), traits.RowBytes(n))).ToArray();
+            foreach (int threads in new[] { 1, 2, 3, 7 })
+            {
+                using var pool = new WorkerPool(threads);
+                var matVec = new ParallelMatVec(pool);
+                Array.Fill(together, float.NaN);
+                fixed (float* a = alone)
+                fixed (float* t = together)
+                {
+                    var jobs = matVec.Jobs(rowCounts.Length);
+                    for (int j = 0, offset = 0; j < rowCounts.Length; offset += rowCounts[j++])
+                    {
+                        QuantizedMatVec.Rows(weights[j], activations.AsSpan(j * activationBytes, activationBytes), 0, rowCounts[j], a + offset);
+                        jobs[j] = new MatVecJob(weights[j], j * activationBytes, activationBytes, t + offset);
+                    }
+                    matVec.RunJobs(rowCounts.Length, activations);
+                }
+                Assert.That(together, Is.EqualTo(alone), $"{threads} threads");
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles) handle.Free();
+        }
+    }
+
     private static float[] DecodedActivations(GgmlType activationType, byte[] activations, int n)
     {
         var decoded = new float[n];

@@ -1,9 +1,12 @@
+using Toasted.Engine.Quantization;
+
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Mixture-of-experts ops. Expert matmuls group the (token, choice) pairs by expert and run the
 /// ordinary matmul on a view of that expert's slab of rows, so every weight type and kernel path of
-/// <see cref="MatMul"/> serves experts too, and an expert no row chose is never read.
+/// <see cref="MatMul"/> serves experts too, and an expert no row chose is never read. For one token
+/// (decode) the chosen experts' products go to the worker pool as one dispatch instead of one per expert.
 /// </summary>
 internal sealed unsafe partial class CpuComputeStep
 {
@@ -12,6 +15,7 @@ internal sealed unsafe partial class CpuComputeStep
 
     private CpuBuffer? _expertInputs;
     private CpuBuffer? _expertResults;
+    private byte[] _expertActivations = [];
 
     public void SelectExperts(ComputeBuffer routerLogits, bool normaliseWeights, ComputeBuffer expertIds, ComputeBuffer expertWeights)
     {
@@ -58,6 +62,12 @@ internal sealed unsafe partial class CpuComputeStep
             || (src.Columns != w.RowLength && !inputPerChoice) || src.Rows != dst.Rows || ids.Rows != dst.Rows)
             throw new ArgumentException($"expert matmul shape mismatch: {w} × ({src.Rows}×{src.Columns}) by ({ids.Rows}×{used}) choices → ({dst.Rows}×{dst.Columns})");
 
+        if (src.Rows == 1)
+        {
+            MatVecExperts(w, src, ids, dst, rowsPerExpert, expertCount, inputPerChoice);
+            return;
+        }
+
         // Group the (token, choice) pairs by expert: pairs[offsets[e]…offsets[e+1]) chose expert e.
         var pairCount = ids.Rows * used;
         Span<int> offsets = stackalloc int[expertCount + 1];
@@ -90,6 +100,27 @@ internal sealed unsafe partial class CpuComputeStep
             var (t, j) = (pairs[i] / used, pairs[i] % used);
             results.Row(i).CopyTo(dst.Row(t).Slice(j * rowsPerExpert, rowsPerExpert));
         }
+    }
+
+    /// <summary>
+    /// One token's expert products in one pool dispatch: the input quantized once (or once per choice when each
+    /// choice has its own input), then choice j's expert rows written straight to its slice of the destination.
+    /// </summary>
+    private void MatVecExperts(CpuWeightTensor w, CpuBuffer src, CpuBuffer ids, CpuBuffer dst, int rowsPerExpert, int expertCount, bool inputPerChoice)
+    {
+        var used = ids.Columns;
+        var activationType = w.Traits.ActivationType;
+        var rowBytes = ActivationQuantizer.RowBytes(activationType, w.RowLength);
+        var inputs = inputPerChoice ? used : 1;
+        if (_expertActivations.Length < inputs * rowBytes) _expertActivations = new byte[inputs * rowBytes];
+        for (int i = 0; i < inputs; i++)
+            ActivationQuantizer.Quantize(activationType, src.Row(0).Slice(inputPerChoice ? i * w.RowLength : 0, w.RowLength),
+                _expertActivations.AsSpan(i * rowBytes, rowBytes));
+        var jobs = _matVec.Jobs(used);
+        for (int j = 0; j < used; j++)
+            jobs[j] = new MatVecJob(w.Expert(ExpertId(ids, j, expertCount), rowsPerExpert), inputPerChoice ? j * rowBytes : 0, rowBytes,
+                dst.Data + (long)j * rowsPerExpert);
+        _matVec.RunJobs(used, _expertActivations);
     }
 
     public void WeightedSumExperts(ComputeBuffer expertOutputs, ComputeBuffer expertWeights, ComputeBuffer destination)
