@@ -6,7 +6,9 @@ namespace Toasted.Daemon.Transport;
 /// <summary>
 /// The socket file's life: a private folder (0700), a stale file from a crashed daemon removed only
 /// when nothing answers on it, the socket created under a restrictive umask so it is never reachable
-/// by others even for an instant, then chmod 0600.
+/// by others even for an instant, then chmod 0600. The socket is bound and listening under a temporary
+/// name first and then linked to its real name, so a client never finds the file before connections are
+/// accepted on it (a bare bind-then-listen leaves a moment in which connecting is refused).
 /// </summary>
 public static partial class SocketFile
 {
@@ -79,26 +81,40 @@ public static partial class SocketFile
             File.Delete(path);
         }
 
+        // Short, so that the temporary name still fits the platform's socket path limit where the real one does.
+        var pending = $"{path}.{Environment.ProcessId}";
+        Remove(pending);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             var previousUmask = SetUmask(OwnerOnlyUmask);
             try
             {
-                socket.Bind(new UnixDomainSocketEndPoint(path));
+                socket.Bind(new UnixDomainSocketEndPoint(pending));
             }
             finally
             {
                 SetUmask(previousUmask & 0xFFFF);
             }
-            File.SetUnixFileMode(path, PrivateSocket);
+            File.SetUnixFileMode(pending, PrivateSocket);
             socket.Listen(Backlog);
+            // link(2) fails when the name exists, as bind(2) would: another daemon that got there first keeps it.
+            if (Link(pending, path) != 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == AlreadyExists) throw new SocketInUseException(path);
+                throw new IOException($"cannot create the socket {path}: {Marshal.GetPInvokeErrorMessage(error)}");
+            }
             return socket;
         }
         catch
         {
             socket.Dispose();
             throw;
+        }
+        finally
+        {
+            Remove(pending);
         }
     }
 
@@ -114,6 +130,12 @@ public static partial class SocketFile
             // Already gone or replaced; nothing to clean up.
         }
     }
+
+    /// <summary>EEXIST, the same number on Linux and macOS.</summary>
+    private const int AlreadyExists = 17;
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string created);
 
     // mode_t is 32-bit on Linux and 16-bit on macOS; passing 32 bits is safe on both ABIs.
     [LibraryImport("libc", EntryPoint = "umask")]
