@@ -25,8 +25,9 @@ internal readonly unsafe struct AttentionTile
     /// rows use them.</summary>
     public const int PositionBlock = 64;
 
-    /// <summary>Query rows are padded to a multiple of this, the widest vector's float count.</summary>
-    public const int RowAlignment = 16;
+    /// <summary>Query rows are padded to a multiple of this, a 256-bit vector's float count. A decode tile of
+    /// eight query heads then fills 256-bit vectors exactly instead of half of each 512-bit one.</summary>
+    public const int RowAlignment = 8;
 
     private readonly float* _queries;
     private readonly float* _output;
@@ -74,10 +75,10 @@ internal readonly unsafe struct AttentionTile
     private int Rows => (_tokens * _group + RowAlignment - 1) / RowAlignment * RowAlignment;
     private int FirstKey(int position) => _slidingWindow > 0 ? Math.Max(0, position - _slidingWindow + 1) : 0;
 
-    /// <summary>Runs with the widest vectors the hardware has enabled.</summary>
+    /// <summary>Runs with the widest vectors the hardware has enabled that the padded rows fill.</summary>
     public void Compute(AttentionScratch scratch)
     {
-        if (Vector512.IsHardwareAccelerated) Compute<VectorAttentionTileKernels<FloatLanes512, Vector512<float>>>(scratch);
+        if (Vector512.IsHardwareAccelerated && Rows % Vector512<float>.Count == 0) Compute<VectorAttentionTileKernels<FloatLanes512, Vector512<float>>>(scratch);
         else if (Vector256.IsHardwareAccelerated) Compute<VectorAttentionTileKernels<FloatLanes256, Vector256<float>>>(scratch);
         else if (Vector128.IsHardwareAccelerated) Compute<VectorAttentionTileKernels<FloatLanes128, Vector128<float>>>(scratch);
         else ComputeScalar(scratch);

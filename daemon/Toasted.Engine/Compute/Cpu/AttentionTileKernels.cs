@@ -103,6 +103,8 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         for (; r < rows; r += width)
         {
             int p = 0;
+            for (; p + 8 <= positions; p += 8)
+                EightKeysOneVector(keys + (long)p * headDim, headDim, queriesT + r, rows, factor, scores + (long)p * rows + r);
             for (; p + 4 <= positions; p += 4)
             {
                 var k0 = keys + (long)p * headDim;
@@ -229,6 +231,8 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         for (; r < rows; r += width)
         {
             int d = 0;
+            for (; d + 8 <= headDim; d += 8)
+                EightDimensionsOneVector(values + (long)d * valueStride, valueStride, positions, weights + r, rows, outputT + (long)d * rows + r);
             for (; d + 4 <= headDim; d += 4)
             {
                 var v0 = values + (long)d * valueStride;
@@ -263,6 +267,64 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
             }
         }
     }
+    /// <summary>Scores of eight keys for one row vector (a decode tile of eight query heads): eight
+    /// independent accumulators keep both multiply-add pipes busy, where four would wait on their latency.</summary>
+    private static void EightKeysOneVector(float* keys, int headDim, float* queriesT, int rows, TVector factor, float* scores)
+    {
+        TVector a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
+        TVector a4 = TLanes.Zero, a5 = TLanes.Zero, a6 = TLanes.Zero, a7 = TLanes.Zero;
+        var q = queriesT;
+        var k = keys;
+        nint s1 = headDim, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        nint step = rows;
+        for (int d = 0; d < headDim; d++, q += step, k++)
+        {
+            var q0 = TLanes.Load(q);
+            a0 = TLanes.MultiplyAdd(TLanes.Broadcast(k[0]), q0, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s1]), q0, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s2]), q0, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s3]), q0, a3);
+            a4 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s4]), q0, a4);
+            a5 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s5]), q0, a5);
+            a6 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s6]), q0, a6);
+            a7 = TLanes.MultiplyAdd(TLanes.Broadcast(k[s7]), q0, a7);
+        }
+        var s = scores;
+        TLanes.Store(TLanes.Multiply(a0, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a1, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a2, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a3, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a4, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a5, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a6, factor), s); s += rows;
+        TLanes.Store(TLanes.Multiply(a7, factor), s);
+    }
+
+    /// <summary>The weighted sum of eight dimensions for one row vector, eight accumulators (as <see cref="EightKeysOneVector"/>).</summary>
+    private static void EightDimensionsOneVector(float* values, int valueStride, int positions, float* weights, int rows, float* outputT)
+    {
+        nint stride = valueStride, step = rows;
+        float* o0 = outputT, o1 = o0 + step, o2 = o1 + step, o3 = o2 + step, o4 = o3 + step, o5 = o4 + step, o6 = o5 + step, o7 = o6 + step;
+        TVector a0 = TLanes.Load(o0), a1 = TLanes.Load(o1), a2 = TLanes.Load(o2), a3 = TLanes.Load(o3);
+        TVector a4 = TLanes.Load(o4), a5 = TLanes.Load(o5), a6 = TLanes.Load(o6), a7 = TLanes.Load(o7);
+        var v = values;
+        var w = weights;
+        for (int p = 0; p < positions; p++, w += step, v++)
+        {
+            var w0 = TLanes.Load(w);
+            a0 = TLanes.MultiplyAdd(TLanes.Broadcast(v[0]), w0, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Broadcast(v[stride]), w0, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Broadcast(v[2 * stride]), w0, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Broadcast(v[3 * stride]), w0, a3);
+            a4 = TLanes.MultiplyAdd(TLanes.Broadcast(v[4 * stride]), w0, a4);
+            a5 = TLanes.MultiplyAdd(TLanes.Broadcast(v[5 * stride]), w0, a5);
+            a6 = TLanes.MultiplyAdd(TLanes.Broadcast(v[6 * stride]), w0, a6);
+            a7 = TLanes.MultiplyAdd(TLanes.Broadcast(v[7 * stride]), w0, a7);
+        }
+        TLanes.Store(a0, o0); TLanes.Store(a1, o1); TLanes.Store(a2, o2); TLanes.Store(a3, o3);
+        TLanes.Store(a4, o4); TLanes.Store(a5, o5); TLanes.Store(a6, o6); TLanes.Store(a7, o7);
+    }
+
     /// <summary>Scores of eight keys for two row vectors: sixteen accumulators, for the 32
     /// registers of AVX-512, so that each pair of query loads feeds sixteen multiply-adds.</summary>
     private static void EightKeysTwoVectors(float* keys, int headDim, float* queriesT, int rows, TVector factor, float* scores)
