@@ -9,8 +9,9 @@ namespace Toasted.Engine.Quantization;
 /// weight loads; each sub-block's nibble products (vpmaddubsw against activation patterns prepared once per
 /// call) are summed as shorts and weighted by the eight rows' sub-block scales in one vpmaddwd; the mins meet
 /// the activation block sums in four more; then one convert and one fused multiply-add per row for each of
-/// the two float terms. The float steps are those of <see cref="Q4_KInterleaved.DotGroupsScalar"/>, so every
-/// path equals it to the bit.
+/// the two float terms. With AVX-VNNI, <see cref="GroupsVnni256"/> builds the same ints with vpdpbusd against
+/// 4-byte activation broadcasts instead. The float steps are those of <see cref="Q4_KInterleaved.DotGroupsScalar"/>,
+/// so every path equals it to the bit.
 /// <para>
 /// Exactness: a vpmaddubsw pair sum is at most 2·15·127 = 3810 in magnitude, so eight of them (the most a
 /// sub-block adds per lane before vpmaddwd) stay within a short; scales and mins are at most 63 and the pair
@@ -33,21 +34,30 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// </summary>
     private const int DigestBlockBytes = 64 * 32 + 64;
     private const int SubBlockSumsOffset = 64 * 32;
+    /// <summary>Per activation block for <see cref="GroupsVnni256"/>: the 256 quants as they are, then the sub-block sums.</summary>
+    private const int CompactDigestBlockBytes = 256 + 64;
+    private const int CompactSubBlockSumsOffset = 256;
 
     /// <summary>As <see cref="Q4_KInterleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q4_KInterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => AvxVnni.IsSupported ? CompactDigestBlockBytes : DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
 
-    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups512(packed, groups, blocks, digest, activationScales, destination);
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
+        else Groups512(packed, groups, blocks, digest, activationScales, destination);
+    }
 
-    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups256(packed, groups, blocks, digest, activationScales, destination);
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
+        else Groups256(packed, groups, blocks, digest, activationScales, destination);
+    }
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -57,14 +67,22 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* patterns = digest + (long)b * DigestBlockBytes;
             activationScales[b] = Unsafe.ReadUnaligned<float>(a);
+            short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
+            if (AvxVnni.IsSupported)
+            {
+                byte* compact = digest + (long)b * CompactDigestBlockBytes;
+                Unsafe.CopyBlockUnaligned(compact, a + Q8_KKernels.QuantsOffset, 256);
+                for (int j = 0; j < 8; j++)
+                    ((short*)(compact + CompactSubBlockSumsOffset))[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
+                continue;
+            }
+            byte* patterns = digest + (long)b * DigestBlockBytes;
             for (int k = 0; k < 4; k++)
             for (int half = 0; half < 2; half++)
             for (int c = 0; c < 8; c++)
                 Vector256.Create(Unsafe.ReadUnaligned<uint>(a + Q8_KKernels.QuantsOffset + 64 * k + 32 * half + 4 * c))
                     .Store((uint*)(patterns + 32 * (16 * k + 8 * half + c)));
-            short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
             short* subBlockSums = (short*)(patterns + SubBlockSumsOffset);
             for (int j = 0; j < 8; j++)
                 subBlockSums[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
@@ -163,6 +181,64 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         }
     }
 
+    /// <summary>
+    /// The 256-bit loop with <c>vpdpbusd</c>, preferred wherever AVX-VNNI exists (also beside AVX-512): the eight
+    /// lanes of a half-vector all multiply the same four activation quants, so each activation operand is a 4-byte
+    /// broadcast from the raw Q8_K row; low nibbles and in-place high nibbles (16 · nibble, divided out exactly
+    /// once per chunk) build one exact int per row and sub-block, weighted by the row's scale in one vpmulld.
+    /// The ints are <see cref="Groups256"/>'s and so are the float steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        var lowMask = Vector256.Create((byte)0x0F);
+        var highMask = Vector256.Create((byte)0xF0);
+        long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* header = quants + (long)blocks * QuantColumnBytes;
+            var scaled = Vector256<float>.Zero;
+            var offsets = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            {
+                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64);
+                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2);
+                byte* activationBlock = digest + (long)b * CompactDigestBlockBytes;
+                // Half-vector 8k + c: lane r holds bytes 4c… of chunk k of row r; low nibbles meet quants 64k + 4c…,
+                // high nibbles 64k + 32 + 4c…. The four chunks run side by side: eight independent sums.
+                int* q = (int*)activationBlock;
+                Vector256<int> low0 = default, high0 = default, low1 = default, high1 = default;
+                Vector256<int> low2 = default, high2 = default, low3 = default, high3 = default;
+                for (int c = 0; c < 8; c++, q++)
+                {
+                    var w0 = Vector256.Load(quants + 32 * c);
+                    var w1 = Vector256.Load(quants + 256 + 32 * c);
+                    var w2 = Vector256.Load(quants + 512 + 32 * c);
+                    var w3 = Vector256.Load(quants + 768 + 32 * c);
+                    low0 = AvxVnni.MultiplyWideningAndAdd(low0, w0 & lowMask, Vector256.Create(q[0]).AsSByte());
+                    high0 = AvxVnni.MultiplyWideningAndAdd(high0, w0 & highMask, Vector256.Create(q[8]).AsSByte());
+                    low1 = AvxVnni.MultiplyWideningAndAdd(low1, w1 & lowMask, Vector256.Create(q[16]).AsSByte());
+                    high1 = AvxVnni.MultiplyWideningAndAdd(high1, w1 & highMask, Vector256.Create(q[24]).AsSByte());
+                    low2 = AvxVnni.MultiplyWideningAndAdd(low2, w2 & lowMask, Vector256.Create(q[32]).AsSByte());
+                    high2 = AvxVnni.MultiplyWideningAndAdd(high2, w2 & highMask, Vector256.Create(q[40]).AsSByte());
+                    low3 = AvxVnni.MultiplyWideningAndAdd(low3, w3 & lowMask, Vector256.Create(q[48]).AsSByte());
+                    high3 = AvxVnni.MultiplyWideningAndAdd(high3, w3 & highMask, Vector256.Create(q[56]).AsSByte());
+                }
+                byte* scaleBytes = header + Q4_KInterleaved.ScalesOffset;
+                var ints = low0 * Avx2.ConvertToVector256Int32(scaleBytes) + (high0 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 8)
+                    + low1 * Avx2.ConvertToVector256Int32(scaleBytes + 16) + (high1 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 24)
+                    + low2 * Avx2.ConvertToVector256Int32(scaleBytes + 32) + (high2 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 40)
+                    + low3 * Avx2.ConvertToVector256Int32(scaleBytes + 48) + (high3 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 56);
+                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
+                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
+                scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
+                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, activationBlock, CompactSubBlockSumsOffset)), minScales, offsets);
+            }
+            (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> HighNibbles(Vector512<byte> packed, Vector512<byte> mask) => (packed.AsUInt16() >>> 4).AsByte() & mask;
 
@@ -177,10 +253,10 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// in each row's 4-byte lane, so widening them to shorts lines them up with the two sums repeated.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns)
+    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns, int sumsOffset = SubBlockSumsOffset)
     {
         byte* mins = header + Q4_KInterleaved.MinsOffset;
-        uint* sums = (uint*)(patterns + SubBlockSumsOffset);
+        uint* sums = (uint*)(patterns + sumsOffset);
         var total = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins), Vector256.Create(sums[0]).AsInt16());
         total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 16), Vector256.Create(sums[1]).AsInt16());
         total += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins + 32), Vector256.Create(sums[2]).AsInt16());
