@@ -30,7 +30,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q4_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => AvxVnni.IsSupported ? CompactDigestBlockBytes : DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => InterleavedKernelDriver<Q4_0InterleavedKernels>.UsesVnniLoop ? CompactDigestBlockBytes : DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
@@ -40,6 +40,11 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 
     static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static bool IInterleavedKernel.HasVnniLoop => true;
+
+    static void IInterleavedKernel.GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q4_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -52,7 +57,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     /// </summary>
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
-        if (AvxVnni.IsSupported)
+        if (InterleavedKernelDriver<Q4_0InterleavedKernels>.UsesVnniLoop)
         {
             for (int b = 0; b < blocks; b++)
             {
@@ -90,11 +95,6 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        if (AvxVnni.IsSupported)
-        {
-            Groups256(packed, groups, blocks, digest, activationScales, destination);
-            return;
-        }
         var mask = Vector512.Create((byte)0x0F);
         for (int g = 0; g < groups; g++)
         {
@@ -124,11 +124,6 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        if (AvxVnni.IsSupported)
-        {
-            GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
-            return;
-        }
         var mask = Vector256.Create((byte)0x0F);
         for (int g = 0; g < groups; g++)
         {

@@ -42,22 +42,21 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q4_KInterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => AvxVnni.IsSupported ? CompactDigestBlockBytes : DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => InterleavedKernelDriver<Q4_KInterleavedKernels>.UsesVnniLoop ? CompactDigestBlockBytes : DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
 
-    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
-        else Groups512(packed, groups, blocks, digest, activationScales, destination);
-    }
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups512(packed, groups, blocks, digest, activationScales, destination);
 
-    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
-        else Groups256(packed, groups, blocks, digest, activationScales, destination);
-    }
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static bool IInterleavedKernel.HasVnniLoop => true;
+
+    static void IInterleavedKernel.GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -69,7 +68,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             byte* a = activation + (long)b * ActivationBlockBytes;
             activationScales[b] = Unsafe.ReadUnaligned<float>(a);
             short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
-            if (AvxVnni.IsSupported)
+            if (InterleavedKernelDriver<Q4_KInterleavedKernels>.UsesVnniLoop)
             {
                 byte* compact = digest + (long)b * CompactDigestBlockBytes;
                 Unsafe.CopyBlockUnaligned(compact, a + Q8_KKernels.QuantsOffset, 256);

@@ -28,22 +28,21 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q8_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => AvxVnni.IsSupported ? CompactDigestBlockBytes : DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => InterleavedKernelDriver<Q8_0InterleavedKernels>.UsesVnniLoop ? CompactDigestBlockBytes : DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
 
-    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
-        else Groups512(packed, groups, blocks, digest, activationScales, destination);
-    }
+    static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups512(packed, groups, blocks, digest, activationScales, destination);
 
-    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        if (AvxVnni.IsSupported) GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
-        else Groups256(packed, groups, blocks, digest, activationScales, destination);
-    }
+    static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    static bool IInterleavedKernel.HasVnniLoop => true;
+
+    static void IInterleavedKernel.GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -55,7 +54,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
             activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            if (AvxVnni.IsSupported)
+            if (InterleavedKernelDriver<Q8_0InterleavedKernels>.UsesVnniLoop)
             {
                 byte* compact = digest + (long)b * CompactDigestBlockBytes;
                 Unsafe.CopyBlockUnaligned(compact, a + 2, Q8_0Kernels.BlockSize);
