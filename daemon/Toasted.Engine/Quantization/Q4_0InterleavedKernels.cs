@@ -7,8 +7,9 @@ namespace Toasted.Engine.Quantization;
 /// <summary>
 /// Matrix × vector over <see cref="Q4_0Interleaved"/> groups: per block column two 64-byte weight loads,
 /// four vpmaddubsw against activation patterns prepared once per call, one vpmaddwd, the two halves of each
-/// row's block added as ints, one convert and one fused multiply-add into eight float lanes, one per row. The float steps are those of
-/// <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
+/// row's block added as ints, one convert and one fused multiply-add into eight float lanes, one per row. With
+/// AVX-VNNI, <see cref="GroupsVnni256"/> builds the same ints with vpdpbusd against 4-byte activation broadcasts.
+/// The float steps are those of <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
 /// </summary>
 public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 {
@@ -65,7 +66,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
                 byte* d = digest + (long)b * CompactDigestBlockBytes;
                 activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
                 Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
-                *(int*)(d + CompactBiasOffset) = 8 * QuantSum(a);
+                *(int*)(d + CompactBiasOffset) = 8 * Q8_0Kernels.QuantSum(a);
             }
             return;
         }
@@ -81,15 +82,8 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
                 Unsafe.WriteUnaligned(d + 128 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 4 * j));
                 Unsafe.WriteUnaligned(d + 128 * v + 64 + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 16 + 4 * j));
             }
-            *(int*)(d + BiasOffset) = 8 * QuantSum(a);
+            *(int*)(d + BiasOffset) = 8 * Q8_0Kernels.QuantSum(a);
         }
-    }
-
-    private static int QuantSum(byte* activationBlock)
-    {
-        int sum = 0;
-        for (int k = 0; k < Q4_0Kernels.BlockSize; k++) sum += (sbyte)activationBlock[2 + k];
-        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -237,9 +237,7 @@ public static class Q4_0RowsKernels
                 {
                     byte* a = activation + (g * GroupBlocks + order[lane]) * ActivationBlockBytes;
                     Scales[g * GroupBlocks + lane] = Q8_0Kernels.Scale(ref *a);
-                    int sum = 0;
-                    for (int j = 0; j < BlockSize; j++) sum += (sbyte)a[2 + j];
-                    Biases[g * GroupBlocks + lane] = 8 * sum;
+                    Biases[g * GroupBlocks + lane] = 8 * Q8_0Kernels.QuantSum(a);
                 }
                 for (int b = 0; b < GroupBlocks; b++)
                 {

@@ -58,9 +58,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             {
                 byte* compact = digest + (long)b * CompactDigestBlockBytes;
                 Unsafe.CopyBlockUnaligned(compact, a + 2, Q8_0Kernels.BlockSize);
-                int sum = 0;
-                for (int k = 0; k < Q8_0Kernels.BlockSize; k++) sum += (sbyte)a[2 + k];
-                *(int*)(compact + CompactBiasOffset) = Q8_0Interleaved.QuantOffset * sum;
+                *(int*)(compact + CompactBiasOffset) = Q8_0Interleaved.QuantOffset * Q8_0Kernels.QuantSum(a);
                 continue;
             }
             byte* d = digest + (long)b * DigestBlockBytes;

@@ -30,6 +30,15 @@ public static class Q8_0Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Scale(ref byte block) => Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(ref block));
 
+    /// <summary>The exact sum of a block's 32 quants: kernels that multiply offset codes (Q4_0's nibble, Q8_0's
+    /// stored q + 128) by the quants subtract offset · this sum once per block.</summary>
+    internal static unsafe int QuantSum(byte* block)
+    {
+        int sum = 0;
+        for (int j = 0; j < BlockSize; j++) sum += (sbyte)block[QuantsOffset + j];
+        return sum;
+    }
+
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
