@@ -171,10 +171,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                     ints = ScaledAdd(ints, lowPairs, SubBlockScales256(header, 2 * k, scaleSpread));
                     ints = ScaledAdd(ints, highPairs, SubBlockScales256(header, 2 * k + 1, scaleSpread));
                 }
-                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
-                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
-                scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
-                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, patterns)), minScales, offsets);
+                AddColumn(ref scaled, ref offsets, ints, MinsTimesSubBlockSums(header, patterns), header, activationScales[b]);
             }
             (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
         }
@@ -229,13 +226,24 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                     + low1 * Avx2.ConvertToVector256Int32(scaleBytes + 16) + (high1 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 24)
                     + low2 * Avx2.ConvertToVector256Int32(scaleBytes + 32) + (high2 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 40)
                     + low3 * Avx2.ConvertToVector256Int32(scaleBytes + 48) + (high3 >> 4) * Avx2.ConvertToVector256Int32(scaleBytes + 56);
-                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
-                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
-                scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
-                offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-MinsTimesSubBlockSums(header, activationBlock, CompactSubBlockSumsOffset)), minScales, offsets);
+                AddColumn(ref scaled, ref offsets, ints, MinsTimesSubBlockSums(header, activationBlock, CompactSubBlockSumsOffset), header, activationScales[b]);
             }
             (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
         }
+    }
+
+    /// <summary>
+    /// The float steps of one super-block column in the 256-bit loops: <c>scaled = fma(isum, d · d8, scaled)</c> and
+    /// <c>offsets = fma(−imins, dmin · d8, offsets)</c>, per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddColumn(ref Vector256<float> scaled, ref Vector256<float> offsets, Vector256<int> ints, Vector256<int> mins,
+        byte* header, float activationScale)
+    {
+        var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScale);
+        var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScale);
+        scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
+        offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-mins), minScales, offsets);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
