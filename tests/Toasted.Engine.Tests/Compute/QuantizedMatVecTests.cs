@@ -101,21 +101,32 @@ public unsafe class QuantizedMatVecTests
     }
 
     [Test]
-    public void Partition_covers_every_row_once_in_whole_lines()
+    public void Shares_cover_every_row_of_every_job_once_in_whole_lines()
     {
-        foreach (int rows in new[] { 1, 15, 16, 17, 100, 2048, 5632, 32000 })
+        int[][] jobLists = [[1], [15], [16], [17], [100, 2048, 5632], [32000], [48, 21, 7, 64, 33], [768, 768, 768, 768, 768, 768, 768, 768]];
+        foreach (var jobs in jobLists)
         foreach (int parts in new[] { 1, 2, 3, 7 })
         {
-            int next = 0;
+            long lines = jobs.Sum(rows => ParallelMatVec.Lines(rows));
+            var covered = jobs.Select(rows => new int[rows]).ToArray();
+            long nextLine = 0;
             for (int p = 0; p < parts; p++)
             {
-                var (first, end) = ParallelMatVec.Partition(rows, parts, p);
-                Assert.That(first, Is.EqualTo(next), $"rows {rows} parts {parts} part {p}");
-                Assert.That(first % 16, Is.EqualTo(0));
-                Assert.That(end, Is.GreaterThanOrEqualTo(first));
-                next = end;
+                var (first, end) = ParallelMatVec.LineShare(lines, parts, p);
+                Assert.That(first, Is.EqualTo(nextLine), $"jobs [{string.Join(", ", jobs)}], {parts} parts: part {p} starts where the last ended");
+                nextLine = end;
+                long jobFirstLine = 0;
+                for (int j = 0; j < jobs.Length; j++)
+                {
+                    var (from, to) = ParallelMatVec.JobRows(first, end, jobFirstLine, jobs[j]);
+                    if (from < to) Assert.That(from % 16, Is.EqualTo(0), "a share starts on a destination line");
+                    for (int r = from; r < to; r++) covered[j][r]++;
+                    jobFirstLine += ParallelMatVec.Lines(jobs[j]);
+                }
             }
-            Assert.That(next, Is.EqualTo(rows));
+            Assert.That(nextLine, Is.EqualTo(lines));
+            for (int j = 0; j < jobs.Length; j++)
+                Assert.That(covered[j], Is.All.EqualTo(1), $"jobs [{string.Join(", ", jobs)}], {parts} parts: every row of job {j} exactly once");
         }
     }
 

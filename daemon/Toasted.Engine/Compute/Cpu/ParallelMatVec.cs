@@ -62,30 +62,33 @@ internal sealed unsafe class ParallelMatVec
         }
     }
 
-    /// <summary>Rows [First, End) of part <paramref name="part"/> of <paramref name="parts"/>: whole destination lines, as even as possible.</summary>
-    internal static (int First, int End) Partition(int rows, int parts, int part)
+    internal static long Lines(int rows) => (rows + RowsPerLine - 1) / RowsPerLine;
+
+    /// <summary>Lines [First, End) of all the jobs' lines laid end to end that part <paramref name="part"/> of
+    /// <paramref name="parts"/> runs: as even as possible.</summary>
+    internal static (long First, long End) LineShare(long lines, int parts, int part) => (lines * part / parts, lines * (part + 1) / parts);
+
+    /// <summary>The rows of a job of <paramref name="jobRows"/> rows, whose lines start at <paramref name="jobFirstLine"/>,
+    /// that the share of lines [<paramref name="shareFirst"/>, <paramref name="shareEnd"/>) covers: whole destination
+    /// lines (the job's last may be partial), empty when the two do not meet.</summary>
+    internal static (int First, int End) JobRows(long shareFirst, long shareEnd, long jobFirstLine, int jobRows)
     {
-        var (first, end) = LineShare(Lines(rows), parts, part);
-        return ((int)Math.Min(first * RowsPerLine, rows), (int)Math.Min(end * RowsPerLine, rows));
+        long from = Math.Max(shareFirst, jobFirstLine) - jobFirstLine;
+        long to = Math.Min(shareEnd, jobFirstLine + Lines(jobRows)) - jobFirstLine;
+        return from < to ? ((int)(from * RowsPerLine), (int)Math.Min(to * RowsPerLine, jobRows)) : (0, 0);
     }
-
-    private static long Lines(int rows) => (rows + RowsPerLine - 1) / RowsPerLine;
-
-    private static (long First, long End) LineShare(long lines, int parts, int part) => (lines * part / parts, lines * (part + 1) / parts);
 
     private void RunPart(int part)
     {
         var (first, end) = LineShare(_lines, _parts, part);
-        long jobStart = 0;
-        for (int j = 0; j < _jobCount && jobStart < end; j++)
+        long jobFirstLine = 0;
+        for (int j = 0; j < _jobCount && jobFirstLine < end; j++)
         {
             ref readonly var job = ref _jobs[j];
-            long jobLines = Lines(job.Weight.Rows);
-            long from = Math.Max(first, jobStart) - jobStart, to = Math.Min(end, jobStart + jobLines) - jobStart;
+            var (from, to) = JobRows(first, end, jobFirstLine, job.Weight.Rows);
             if (from < to)
-                QuantizedMatVec.Rows(job.Weight, _activations.AsSpan(job.ActivationOffset, job.ActivationBytes),
-                    (int)(from * RowsPerLine), (int)Math.Min(to * RowsPerLine, job.Weight.Rows), job.Destination);
-            jobStart += jobLines;
+                QuantizedMatVec.Rows(job.Weight, _activations.AsSpan(job.ActivationOffset, job.ActivationBytes), from, to, job.Destination);
+            jobFirstLine += Lines(job.Weight.Rows);
         }
     }
 }
