@@ -88,6 +88,41 @@ public unsafe class QuantizedMatMatTests
         }
     }
 
+    private static IEnumerable<TestCaseData> Block32Cases() => Cases([GgmlType.Q4_0, GgmlType.Q8_0]);
+
+    [TestCaseSource(nameof(Block32Cases))]
+    public void Panel_pair_kernel_equals_the_scalar_twin_of_each_panel_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
+    {
+        if (!QuantizedMatMat.HasPanelKernel(type)) Assert.Ignore($"no {type} panel kernel on this instruction set");
+        var rng = new Random(29 + (int)type * 7 + (int)pattern);
+        const int stride = 2 * WeightPanel.Rows;
+        foreach (var (rows, secondRows) in new[] { (8, 8), (8, 3), (8, 1), (5, 0), (8, 0) })
+        foreach (int blocks in new[] { 1, 5 })
+        foreach (int tokens in new[] { 1, 3, 4, 5, 8, 13 })
+        {
+            var operands = Make(type, pattern, rows + secondRows, blocks, tokens, rng);
+            var first = Pack(type, operands, rows, blocks, vectorized: true);
+            var second = Pack(type, operands, Math.Max(secondRows, 1), blocks, vectorized: true, firstRow: secondRows > 0 ? rows : 0);
+            var tiles = Tiles(type, operands, tokens, blocks);
+            // NaN marks outputs the kernel must leave alone: padding tokens and rows past each panel.
+            var vector = Enumerable.Repeat(float.NaN, tokens * stride).ToArray();
+            var scalar = Enumerable.Repeat(float.NaN, tokens * stride).ToArray();
+            fixed (byte* p = first)
+            fixed (byte* p2 = second)
+            fixed (byte* a = tiles)
+            fixed (float* y = vector)
+            fixed (float* z = scalar)
+            {
+                Block32PanelKernel.Run(p, secondRows > 0 ? p2 : p, blocks, a, tokens, y, stride, rows, secondRows);
+                Block32PanelKernel.RunScalar(p, blocks, a, tokens, z, stride, rows);
+                if (secondRows > 0) Block32PanelKernel.RunScalar(p2, blocks, a, tokens, z + WeightPanel.Rows, stride, secondRows);
+            }
+            for (int i = 0; i < vector.Length; i++)
+                Assert.That(BitConverter.SingleToInt32Bits(vector[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(scalar[i])),
+                    $"{type} {pattern}, {rows} + {secondRows} rows × {blocks} blocks × {tokens} tokens, token {i / stride} column {i % stride}: {vector[i]} vs scalar {scalar[i]}");
+        }
+    }
+
     [TestCaseSource(nameof(AllCases))]
     public void Tile_agrees_with_the_scalar_dot_of_every_row_and_token(GgmlType type, RandomRows.Pattern pattern)
     {
@@ -159,7 +194,7 @@ public unsafe class QuantizedMatMatTests
         return y;
     }
 
-    private static byte[] Pack(GgmlType type, Operands operands, int rows, int blocks, bool vectorized)
+    private static byte[] Pack(GgmlType type, Operands operands, int rows, int blocks, bool vectorized, int firstRow = 0)
     {
         int n = blocks * QuantTraitsTable.Get(type).BlockSize;
         var panel = new byte[blocks * WeightPanel.BlockBytes(type)];
@@ -167,29 +202,39 @@ public unsafe class QuantizedMatMatTests
         fixed (byte* weights = operands.Weights)
         fixed (byte* p = panel)
         fixed (byte* s = staging)
-            WeightPanel.Pack(type, weights, operands.RowBytes, rows, 0, blocks, s, p, vectorized);
+            WeightPanel.Pack(type, weights + firstRow * operands.RowBytes, operands.RowBytes, rows, 0, blocks, s, p, vectorized);
         return panel;
+    }
+
+    /// <summary>The tokens' activations laid out by <see cref="ActivationTiles"/> for the type's panel kernel.</summary>
+    private static byte[] Tiles(GgmlType type, Operands operands, int tokens, int blocks)
+    {
+        var activationType = QuantTraitsTable.Get(type).ActivationType;
+        var tiles = new byte[ActivationTiles.Bytes(activationType, tokens, blocks)];
+        fixed (byte* a = operands.Activations)
+        fixed (byte* s = tiles)
+        {
+            int rowBytes = operands.ActivationRowBytes;
+            if (activationType == GgmlType.Q8_0) ActivationTiles.BuildQ8_0(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
+            else ActivationTiles.BuildQ8_K(a, rowBytes, tokens, blocks, s);
+        }
+        return tiles;
     }
 
     private static float[] RunKernel(GgmlType type, byte[] panel, int blocks, Operands operands, int tokens, int rows, bool scalar)
     {
         var output = new float[tokens * WeightPanel.Rows];
-        var activationType = QuantTraitsTable.Get(type).ActivationType;
-        var tiles = new byte[ActivationTiles.Bytes(activationType, tokens, blocks)];
+        var tiles = Tiles(type, operands, tokens, blocks);
         fixed (byte* p = panel)
-        fixed (byte* a = operands.Activations)
         fixed (byte* s = tiles)
         fixed (float* y = output)
         {
-            int rowBytes = operands.ActivationRowBytes;
-            if (activationType == GgmlType.Q8_0) ActivationTiles.BuildQ8_0(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
-            else ActivationTiles.BuildQ8_K(a, rowBytes, tokens, blocks, s);
             switch (type)
             {
                 case GgmlType.Q4_0:
                 case GgmlType.Q8_0:
                     if (scalar) Block32PanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
-                    else Block32PanelKernel.Run(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else Block32PanelKernel.Run(p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
                     break;
                 case GgmlType.Q4_K:
                     if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);

@@ -5,65 +5,96 @@ namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Micro-kernel for weights of 32-element blocks with one scale each (Q4_0, Q8_0) against Q8_0
-/// activations laid out by <see cref="ActivationTiles"/>: eight panel rows × eight tokens per step. Each
-/// panel vector is loaded once per block and multiplied with four bytes of each of the eight tokens, so
-/// eight independent integer sums are in flight (the multiply-add's latency is hidden) and one load feeds
-/// eight multiply-adds. Each token's block then costs one conversion and one fused multiply-add of
-/// (d_w · d_a) into a float accumulator that stays in a register for the whole row. Per block and lane the
-/// int sum is exact; the float steps are, per lane, <c>acc = fma(isum, d_w · d_a, acc)</c> in block order,
-/// as <see cref="RunScalar"/> does.
+/// activations laid out by <see cref="ActivationTiles"/>: two panels side by side (sixteen rows) × four
+/// tokens per step. Each broadcast of four activation bytes feeds both panels' vectors, so a step is two
+/// vector loads and four broadcasts for eight multiply-adds (one panel × eight tokens needs nine loads),
+/// and eight independent integer sums are in flight. Each token's block then costs, per panel, one
+/// conversion and one fused multiply-add of (d_w · d_a) into a float accumulator that stays in a
+/// register for the whole row. Per block and lane the int sum is exact; the float steps are, per lane,
+/// <c>acc = fma(isum, d_w · d_a, acc)</c> in block order, as <see cref="RunScalar"/> does for one panel.
 /// </summary>
 internal static unsafe class Block32PanelKernel
 {
     private const int PanelBlockBytes = WeightPanel.GroupBytes + 32;
     private const int TileBlockBytes = ActivationTiles.Q8_0BlockBytes;
     private const int QuantsOffset = 64;
+    /// <summary>Tokens per step: half a tile.</summary>
+    private const int StepTokens = ActivationTiles.Tokens / 2;
 
     /// <summary>
     /// destination[t · stride + r] = Σ over <paramref name="blocks"/>, for tokens 0..tokens−1 of
-    /// <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_0"/>) and panel rows 0..rows−1.
+    /// <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_0"/>), rows 0..rows−1 of
+    /// <paramref name="panel"/> and rows 0..secondRows−1 of <paramref name="second"/>, whose results go
+    /// to columns 8 + r. With no second panel, pass the first again and <paramref name="secondRows"/> = 0.
     /// </summary>
-    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    public static void Run(byte* panel, byte* second, int blocks, byte* tiles, int tokens, float* destination, int destinationStride,
+        int rows, int secondRows)
     {
-        for (int first = 0; first < tokens; first += ActivationTiles.Tokens)
+        for (int first = 0; first < tokens; first += StepTokens)
         {
+            int tileToken = first % ActivationTiles.Tokens;
             byte* a = tiles + (long)(first / ActivationTiles.Tokens) * blocks * TileBlockBytes;
-            Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default, f5 = default, f6 = default, f7 = default;
+            Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default, g0 = default, g1 = default, g2 = default, g3 = default;
             byte* p = panel;
-            for (int b = 0; b < blocks; b++, p += PanelBlockBytes, a += TileBlockBytes)
+            byte* p2 = second;
+            for (int b = 0; b < blocks; b++, p += PanelBlockBytes, p2 += PanelBlockBytes, a += TileBlockBytes)
             {
-                int* offsets = (int*)a + ActivationTiles.Tokens;
+                // The code-offset sums start each token's ints in both panels.
+                int* offsets = (int*)a + ActivationTiles.Tokens + tileToken;
                 Vector256<int> i0 = Vector256.Create(offsets[0]), i1 = Vector256.Create(offsets[1]);
                 Vector256<int> i2 = Vector256.Create(offsets[2]), i3 = Vector256.Create(offsets[3]);
-                Vector256<int> i4 = Vector256.Create(offsets[4]), i5 = Vector256.Create(offsets[5]);
-                Vector256<int> i6 = Vector256.Create(offsets[6]), i7 = Vector256.Create(offsets[7]);
-                byte* q = a + QuantsOffset;
+                Vector256<int> j0 = i0, j1 = i1, j2 = i2, j3 = i3;
+                byte* q = a + QuantsOffset + 4 * tileToken;
                 byte* w = p;
-                for (int j = 0; j < 8; j++, q += 32, w += 32)
+                byte* w2 = p2;
+                for (int k = 0; k < 8; k++, q += 32, w += 32, w2 += 32)
                 {
                     var codes = Vector256.Load(w);
-                    i0 = PanelInt8.MultiplyAdd(i0, codes, PanelInt8.Broadcast4(q));
-                    i1 = PanelInt8.MultiplyAdd(i1, codes, PanelInt8.Broadcast4(q + 4));
-                    i2 = PanelInt8.MultiplyAdd(i2, codes, PanelInt8.Broadcast4(q + 8));
-                    i3 = PanelInt8.MultiplyAdd(i3, codes, PanelInt8.Broadcast4(q + 12));
-                    i4 = PanelInt8.MultiplyAdd(i4, codes, PanelInt8.Broadcast4(q + 16));
-                    i5 = PanelInt8.MultiplyAdd(i5, codes, PanelInt8.Broadcast4(q + 20));
-                    i6 = PanelInt8.MultiplyAdd(i6, codes, PanelInt8.Broadcast4(q + 24));
-                    i7 = PanelInt8.MultiplyAdd(i7, codes, PanelInt8.Broadcast4(q + 28));
+                    var codes2 = Vector256.Load(w2);
+                    var x0 = PanelInt8.Broadcast4(q);
+                    i0 = PanelInt8.MultiplyAdd(i0, codes, x0);
+                    j0 = PanelInt8.MultiplyAdd(j0, codes2, x0);
+                    var x1 = PanelInt8.Broadcast4(q + 4);
+                    i1 = PanelInt8.MultiplyAdd(i1, codes, x1);
+                    j1 = PanelInt8.MultiplyAdd(j1, codes2, x1);
+                    var x2 = PanelInt8.Broadcast4(q + 8);
+                    i2 = PanelInt8.MultiplyAdd(i2, codes, x2);
+                    j2 = PanelInt8.MultiplyAdd(j2, codes2, x2);
+                    var x3 = PanelInt8.Broadcast4(q + 12);
+                    i3 = PanelInt8.MultiplyAdd(i3, codes, x3);
+                    j3 = PanelInt8.MultiplyAdd(j3, codes2, x3);
                 }
                 var scales = Vector256.Load((float*)(p + WeightPanel.GroupBytes));
-                float* d = (float*)a;
-                f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0), scales * Vector256.Create(d[0]), f0);
-                f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1), scales * Vector256.Create(d[1]), f1);
-                f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2), scales * Vector256.Create(d[2]), f2);
-                f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3), scales * Vector256.Create(d[3]), f3);
-                f4 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i4), scales * Vector256.Create(d[4]), f4);
-                f5 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i5), scales * Vector256.Create(d[5]), f5);
-                f6 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i6), scales * Vector256.Create(d[6]), f6);
-                f7 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i7), scales * Vector256.Create(d[7]), f7);
+                var scales2 = Vector256.Load((float*)(p2 + WeightPanel.GroupBytes));
+                float* d = (float*)a + tileToken;
+                var d0 = Vector256.Create(d[0]);
+                var d1 = Vector256.Create(d[1]);
+                var d2 = Vector256.Create(d[2]);
+                var d3 = Vector256.Create(d[3]);
+                f0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i0), scales * d0, f0);
+                f1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i1), scales * d1, f1);
+                f2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i2), scales * d2, f2);
+                f3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(i3), scales * d3, f3);
+                g0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j0), scales2 * d0, g0);
+                g1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j1), scales2 * d1, g1);
+                g2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j2), scales2 * d2, g2);
+                g3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(j3), scales2 * d3, g3);
             }
-            PanelInt8.StoreTile(f0, f1, f2, f3, f4, f5, f6, f7, tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
+            // Padding tokens past the chunk are computed but not stored.
+            int count = Math.Min(StepTokens, tokens - first);
+            float* output = destination + (long)first * destinationStride;
+            StorePair(f0, g0, output, rows, secondRows);
+            if (count > 1) StorePair(f1, g1, output + destinationStride, rows, secondRows);
+            if (count > 2) StorePair(f2, g2, output + 2L * destinationStride, rows, secondRows);
+            if (count > 3) StorePair(f3, g3, output + 3L * destinationStride, rows, secondRows);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair(Vector256<float> value, Vector256<float> secondValue, float* destination, int rows, int secondRows)
+    {
+        PanelInt8.Store(value, destination, rows);
+        if (secondRows > 0) PanelInt8.Store(secondValue, destination + WeightPanel.Rows, secondRows);
     }
 
     /// <summary>Scalar reference twin of <see cref="Run"/>: the same ints and the same float steps per lane.</summary>

@@ -79,7 +79,7 @@ internal sealed unsafe class ParallelMatMat
     {
         var weight = _weight!;
         int tokens = _source!.Rows;
-        var (firstRow, endRow) = Share(weight.Rows, _rowParts, cell % _rowParts, WeightPanel.Rows);
+        var (firstRow, endRow) = Share(weight.Rows, _rowParts, cell % _rowParts, QuantizedMatMat.RowGranularity);
         // Whole tiles of eight tokens per cell, so that only the last cell pads.
         var (firstToken, endToken) = Share(tokens, _tokenParts, cell / _rowParts, ActivationTiles.Tokens);
         if (firstRow == endRow || firstToken == endToken) return;
