@@ -70,6 +70,31 @@ public class KernelTwinTests
         }
     }
 
+    [Test]
+    public void Every_half_dequantizes_to_the_value_the_runtime_gives_it()
+    {
+        // All 65536 bit patterns (subnormals, infinities, NaN payloads, both zeros) through the vector path
+        // and the scalar twin, against .NET's own Half → float conversion as the independent truth. NaNs
+        // keep their sign and payload here; the runtime (like F16C) also sets the quiet bit, so for NaNs
+        // only NaN-ness and sign are compared with it.
+        var halves = new byte[2 * 65536];
+        for (int bits = 0; bits < 65536; bits++) BitConverter.TryWriteBytes(halves.AsSpan(2 * bits), (ushort)bits);
+        var vector = new float[65536];
+        var scalar = new float[65536];
+        F16Kernels.Dequantize(halves, vector);
+        F16Kernels.DequantizeScalar(halves, scalar);
+        for (int bits = 0; bits < 65536; bits++)
+        {
+            if (BitConverter.SingleToInt32Bits(vector[bits]) != BitConverter.SingleToInt32Bits(scalar[bits]))
+                Assert.Fail($"half 0x{bits:X4}: vector {vector[bits]} vs scalar {scalar[bits]}");
+            float expected = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
+            bool same = float.IsNaN(expected)
+                ? float.IsNaN(scalar[bits]) && float.IsNegative(scalar[bits]) == float.IsNegative(expected)
+                : BitConverter.SingleToInt32Bits(scalar[bits]) == BitConverter.SingleToInt32Bits(expected);
+            if (!same) Assert.Fail($"half 0x{bits:X4}: {scalar[bits]} vs runtime {expected}");
+        }
+    }
+
     [TestCase(GgmlType.F32)]
     [TestCase(GgmlType.F16)]
     [TestCase(GgmlType.BF16)]
