@@ -8,6 +8,7 @@ using Toasted.Engine.Quantization;
 //   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
 //   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
 //   matvec [TYPE…]                                      single-thread matrix × vector GB/s per weight type
+//                                                       (MATVEC_BYTES of weights, rows of MATVEC_COLUMNS, default 2048)
 var command = args.Length > 0 ? args[0] : "help";
 var options = args.Skip(1).ToList();
 int TakeOption(string flag, int fallback)
@@ -44,7 +45,7 @@ switch (command)
         {
             GgmlType[] all = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16];
             foreach (var type in options.Count > 0 ? options.Select(Enum.Parse<GgmlType>) : all)
-                MatVecThroughput.Run(type, bytes: long.TryParse(Environment.GetEnvironmentVariable("MATVEC_BYTES"), out var bytes) ? bytes : 512L << 20,
+                MatVecThroughput.Run(type, columns: int.Parse(Environment.GetEnvironmentVariable("MATVEC_COLUMNS") ?? "2048"), bytes: long.TryParse(Environment.GetEnvironmentVariable("MATVEC_BYTES"), out var bytes) ? bytes : 512L << 20,
                     repetitions: Environment.GetEnvironmentVariable("MATVEC_BYTES") is null ? 7 : 200);
             return 0;
         }

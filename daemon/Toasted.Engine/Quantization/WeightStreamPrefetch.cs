@@ -15,12 +15,21 @@ internal static unsafe class WeightStreamPrefetch
     /// <summary>How far ahead of the kernel the lines are requested: a few microseconds of streaming.</summary>
     public const int Distance = 4096;
 
-    /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <see cref="Distance"/>.</summary>
+    /// <summary>
+    /// The distance for the K-quant groups (Q4_K, Q6_K), which read two streams (quants and headers) and
+    /// 1.2–1.7 KB per super-block column: 4 KiB is only two or three columns ahead of the kernel, too close
+    /// to cover a memory access. 16 KiB measured best for them with one and two threads (see
+    /// docs/benchmarks.md); for Q4_0 and Q8_0, whose columns are 144 and 272 bytes, it was no better.
+    /// </summary>
+    public const int SuperBlockDistance = 16384;
+
+    /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <paramref name="distance"/>.</summary>
+    /// <remarks>Callers pass a constant distance, so the addition folds once this is inlined.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Ahead(byte* address, int lines)
+    public static void Ahead(byte* address, int lines, int distance = Distance)
     {
         if (!Sse.IsSupported) return;
-        byte* line = address + Distance;
+        byte* line = address + distance;
         for (int i = 0; i < lines; i++) Sse.Prefetch0(line + 64 * i);
     }
 }
