@@ -124,10 +124,7 @@ internal readonly unsafe struct AttentionTile
         for (int start = 0; start < positions; start += PositionBlock)
         {
             var count = Math.Min(PositionBlock, positions - start);
-            for (int d = 0; d < _headDim; d++)
-                F16Kernels.Dequantize(
-                    new ReadOnlySpan<byte>(_valuesTransposed + (long)d * _capacity + firstKey + start, count * 2),
-                    new Span<float>(block + (long)d * PositionBlock, count));
+            F16Kernels.DequantizeRows(_valuesTransposed + firstKey + start, _capacity, _headDim, count, block, PositionBlock);
             TKernels.WeightedSum(block, PositionBlock, count, scores + (long)start * rows, rows, _headDim, outputT);
         }
 
