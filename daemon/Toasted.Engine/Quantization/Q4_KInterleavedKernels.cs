@@ -101,8 +101,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64, WeightStreamPrefetch.SuperBlockDistance);
-                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2, WeightStreamPrefetch.SuperBlockDistance);
+                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -151,8 +150,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64, WeightStreamPrefetch.SuperBlockDistance);
-                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2, WeightStreamPrefetch.SuperBlockDistance);
+                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -198,8 +196,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64, WeightStreamPrefetch.SuperBlockDistance);
-                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2, WeightStreamPrefetch.SuperBlockDistance);
+                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
                 byte* activationBlock = digest + (long)b * CompactDigestBlockBytes;
                 // Half-vector 8k + c: lane r holds bytes 4c… of chunk k of row r; low nibbles meet quants 64k + 4c…,
                 // high nibbles 64k + 32 + 4c…. The four chunks run side by side: eight independent sums.

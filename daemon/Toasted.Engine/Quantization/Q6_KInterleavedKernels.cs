@@ -82,8 +82,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64, WeightStreamPrefetch.SuperBlockDistance);
-                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2, WeightStreamPrefetch.SuperBlockDistance);
+                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
@@ -138,8 +137,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(quants, QuantColumnBytes / 64, WeightStreamPrefetch.SuperBlockDistance);
-                WeightStreamPrefetch.Ahead(header, HeaderColumnBytes / 64 + 2, WeightStreamPrefetch.SuperBlockDistance);
+                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int h = 0; h < 2; h++)

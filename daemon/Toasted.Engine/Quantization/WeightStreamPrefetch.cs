@@ -23,6 +23,17 @@ internal static unsafe class WeightStreamPrefetch
     /// </summary>
     public const int SuperBlockDistance = 16384;
 
+    /// <summary>
+    /// Both streams of a K-quant group column, <see cref="SuperBlockDistance"/> ahead: the line-aligned quants
+    /// and the header, which is not line-aligned and so may straddle two more lines than its length fills.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AheadOfSuperBlock(byte* quants, int quantBytes, byte* header, int headerBytes)
+    {
+        Ahead(quants, quantBytes / 64, SuperBlockDistance);
+        Ahead(header, headerBytes / 64 + 2, SuperBlockDistance);
+    }
+
     /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <paramref name="distance"/>.</summary>
     /// <remarks>Callers pass a constant distance, so the addition folds once this is inlined.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
