@@ -5,15 +5,16 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Benchmarks;
 
 /// <summary>
-/// Single-thread matrix × vector throughput of one weight type: a weight matrix far larger than the caches
+/// Matrix × vector throughput of one weight type: a weight matrix far larger than the caches
 /// (random bytes with finite scales), multiplied by one quantized activation row, as GB of weights read per
 /// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
 /// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and the
-/// kernel over rows interleaved eight at a time (Q4_0, Q8_0, Q4_K, Q6_K).
+/// kernel over rows interleaved eight at a time (Q4_0, Q8_0, Q4_K, Q6_K). With several threads each takes
+/// one contiguous share of the rows, as decode's static partition does.
 /// </summary>
 public static unsafe class MatVecThroughput
 {
-    public static void Run(GgmlType type, int columns = 2048, long bytes = 512L << 20, int repetitions = 7)
+    public static void Run(GgmlType type, int columns = 2048, long bytes = 512L << 20, int repetitions = 7, int threads = 1)
     {
         var traits = QuantTraitsTable.Get(type);
         long rowBytes = traits.RowBytes(columns);
@@ -32,31 +33,32 @@ public static unsafe class MatVecThroughput
             for (int i = 0; i < columns; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
             var activation = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, columns)];
             ActivationQuantizer.Quantize(traits.ActivationType, x, activation);
-            var destination = new float[256];
+            var destinations = new float[threads][];
+            for (int t = 0; t < threads; t++) destinations[t] = new float[256];
 
             // The three measurements are interleaved and each keeps its best run, so a machine shared with
             // other work affects them alike; CPU time is reported too, as it ignores time the thread was not running.
-            var chunks = new (string Name, Action<long> Chunk, double Best, double BestCpu)[]
+            var chunks = new (string Name, Action<long, int> Chunk, double Best, double BestCpu)[]
             {
-                ("read", r => PlainRead(data + r * rowBytes, 256 * rowBytes), 0, 0),
-                ("multi-row", r => traits.DotRows(new ReadOnlySpan<byte>(data + r * rowBytes, (int)(256 * rowBytes)), 256, activation, columns, destination), 0, 0),
-                ("one-row", r =>
+                ("read", (r, _) => PlainRead(data + r * rowBytes, 256 * rowBytes), 0, 0),
+                ("multi-row", (r, t) => traits.DotRows(new ReadOnlySpan<byte>(data + r * rowBytes, (int)(256 * rowBytes)), 256, activation, columns, destinations[t]), 0, 0),
+                ("one-row", (r, t) =>
                 {
                     for (int k = 0; k < 256; k++)
-                        destination[k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
+                        destinations[t][k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
                 }, 0, 0),
             };
             // The same bytes read as interleaved groups of eight rows (the layout decode uses for Q4_0 and Q8_0); the
             // kernel takes pointers, so the activation and results live in native memory for the run.
             var pinnedActivation = (byte*)NativeMemory.AlignedAlloc((nuint)activation.Length, 64);
-            var pinnedDestination = (float*)NativeMemory.AlignedAlloc(256 * sizeof(float), 64);
+            var pinnedDestination = (float*)NativeMemory.AlignedAlloc((nuint)(256 * threads * sizeof(float)), 64);
             activation.CopyTo(new Span<byte>(pinnedActivation, activation.Length));
             if (type == GgmlType.Q4_0 && Q4_0InterleavedKernels.IsSupported)
-                chunks = [.. chunks, ("interleaved", r => Q4_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q4_0Interleaved.RowsPerGroup,
-                    columns / Q4_0Kernels.BlockSize, pinnedActivation, pinnedDestination), 0, 0)];
+                chunks = [.. chunks, ("interleaved", (r, t) => Q4_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q4_0Interleaved.RowsPerGroup,
+                    columns / Q4_0Kernels.BlockSize, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             if (type == GgmlType.Q8_0 && Q8_0InterleavedKernels.IsSupported)
-                chunks = [.. chunks, ("interleaved", r => Q8_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q8_0Interleaved.RowsPerGroup,
-                    columns / Q8_0Kernels.BlockSize, pinnedActivation, pinnedDestination), 0, 0)];
+                chunks = [.. chunks, ("interleaved", (r, t) => Q8_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q8_0Interleaved.RowsPerGroup,
+                    columns / Q8_0Kernels.BlockSize, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             // The K-quant groups are padded to 64-byte lines (Q4_K's also unpack its scales), so their rows are
             // regrouped into a copy; GB/s still counts the file bytes, as for the other columns.
             byte* kQuantGroups = null;
@@ -72,10 +74,10 @@ public static unsafe class MatVecThroughput
                     if (q4K) Q4_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
                     else Q6_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
                 }
-                chunks = [.. chunks, ("interleaved", r =>
+                chunks = [.. chunks, ("interleaved", (r, t) =>
                 {
-                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination);
-                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination);
+                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t);
+                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t);
                 }, 0, 0)];
             }
             for (int rep = 0; rep < repetitions; rep++)
@@ -84,14 +86,14 @@ public static unsafe class MatVecThroughput
                 {
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
-                    for (long r = 0; r < rows; r += 256) chunks[m].Chunk(r);
+                    RunShares(chunks[m].Chunk, rows, threads);
                     var wall = clock.Elapsed.TotalSeconds;
                     var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                     chunks[m].Best = Math.Max(chunks[m].Best, rows * rowBytes / wall / 1e9);
                     chunks[m].BestCpu = Math.Max(chunks[m].BestCpu, rows * rowBytes / Math.Max(cpuSeconds, 1e-3) / 1e9);
                 }
             }
-            Console.WriteLine($"{type,-5} {columns} columns, {rows} rows, {rows * rowBytes / 1e6:F0} MB, GB/s wall (per CPU second): " +
+            Console.WriteLine($"{type,-5} {columns} columns, {rows} rows, {threads} thread{(threads == 1 ? "" : "s")}, {rows * rowBytes / 1e6:F0} MB, GB/s wall (per CPU second): " +
                 string.Join(", ", chunks.Select(c => $"{c.Name} {c.Best:F1} ({c.BestCpu:F1})")) +
                 $"; {chunks[^1].Name} / read {chunks[^1].Best / chunks[0].Best:P0}");
             NativeMemory.AlignedFree(pinnedActivation);
@@ -102,6 +104,31 @@ public static unsafe class MatVecThroughput
         {
             NativeMemory.AlignedFree(data);
         }
+    }
+
+    /// <summary>Runs <paramref name="chunk"/> over every 256-row chunk, each of <paramref name="threads"/> threads
+    /// taking one contiguous share of the chunks.</summary>
+    private static void RunShares(Action<long, int> chunk, int rows, int threads)
+    {
+        var chunks = rows / 256;
+        void Share(int t)
+        {
+            for (long c = (long)chunks * t / threads; c < (long)chunks * (t + 1) / threads; c++) chunk(c * 256, t);
+        }
+        if (threads == 1)
+        {
+            Share(0);
+            return;
+        }
+        var workers = new Thread[threads - 1];
+        for (int t = 1; t < threads; t++)
+        {
+            var share = t;
+            workers[t - 1] = new Thread(() => Share(share));
+            workers[t - 1].Start();
+        }
+        Share(0);
+        foreach (var w in workers) w.Join();
     }
 
     private static long PlainRead(byte* start, long length)

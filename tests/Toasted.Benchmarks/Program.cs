@@ -46,9 +46,18 @@ switch (command)
             GgmlType[] all = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16];
             foreach (var type in options.Count > 0 ? options.Select(Enum.Parse<GgmlType>) : all)
                 MatVecThroughput.Run(type, columns: int.Parse(Environment.GetEnvironmentVariable("MATVEC_COLUMNS") ?? "2048"), bytes: long.TryParse(Environment.GetEnvironmentVariable("MATVEC_BYTES"), out var bytes) ? bytes : 512L << 20,
-                    repetitions: Environment.GetEnvironmentVariable("MATVEC_BYTES") is null ? 7 : 200);
+                    repetitions: Environment.GetEnvironmentVariable("MATVEC_BYTES") is null ? 7 : 200,
+                    threads: int.Parse(Environment.GetEnvironmentVariable("MATVEC_THREADS") ?? "1"));
             return 0;
         }
+    case "traffic" when options.Count > 0:
+        foreach (var model in options)
+        {
+            var traffic = DecodeTraffic.Of(model);
+            Console.WriteLine($"{Path.GetFileName(model)}: {traffic.WeightBytes / 1e6:F1} MB of weights per token (file {new FileInfo(model).Length / 1e6:F1} MB), " +
+                $"{traffic.KvBytesPerPosition / 1e3:F1} KB of F16 KV per cached position; tg128 {traffic.BytesPerToken(0, 128) / 1e6:F1} MB, tg128 @ d1024 {traffic.BytesPerToken(1024, 128) / 1e6:F1} MB per token");
+        }
+        return 0;
     case "compare":
         {
             var threads = TakeOption("-t", Environment.ProcessorCount);
@@ -59,6 +68,7 @@ switch (command)
     default:
         Console.Error.WriteLine("usage: Toasted.Benchmarks bandwidth [-t THREADS]");
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
+        Console.Error.WriteLine("       Toasted.Benchmarks traffic MODEL.gguf…   (bytes a decode token reads)");
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
         Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
         Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
