@@ -8,9 +8,6 @@ public static class F16Kernels
 {
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) => SixteenBitFloatKernels<Float16Bits>.DequantizeScalar(blocks, destination);
     public static void Dequantize(ReadOnlySpan<byte> blocks, Span<float> destination) => SixteenBitFloatKernels<Float16Bits>.Dequantize(blocks, destination);
-    /// <summary>Rows of halves <paramref name="sourceStride"/> apart widened into rows of floats; see <see cref="SixteenBitFloatKernels{TFormat}.DequantizeRows"/>.</summary>
-    public static unsafe void DequantizeRows(Half* source, long sourceStride, int rows, int count, float* destination, int destinationStride) =>
-        SixteenBitFloatKernels<Float16Bits>.DequantizeRows((ushort*)source, sourceStride, rows, count, destination, destinationStride);
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => SixteenBitFloatKernels<Float16Bits>.DotScalar(weightRow, activationRow, length);
     public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => SixteenBitFloatKernels<Float16Bits>.Dot(weightRow, activationRow, length);
     public static void QuantizeScalar(ReadOnlySpan<float> source, Span<byte> destination) => SixteenBitFloatKernels<Float16Bits>.QuantizeScalar(source, destination);

@@ -28,17 +28,6 @@ internal static class SixteenBitFloatKernels<TFormat> where TFormat : struct, IS
         Widen(ref MemoryMarshal.GetReference(elements), ref MemoryMarshal.GetReference(destination), (nuint)elements.Length);
     }
 
-    /// <summary>
-    /// <paramref name="rows"/> runs of <paramref name="count"/> elements, <paramref name="sourceStride"/> elements
-    /// apart, widened to runs <paramref name="destinationStride"/> floats apart: a block of a transposed matrix in
-    /// one call rather than one per row.
-    /// </summary>
-    public static unsafe void DequantizeRows(ushort* source, long sourceStride, int rows, int count, float* destination, int destinationStride)
-    {
-        for (int r = 0; r < rows; r++)
-            Widen(ref *(source + r * sourceStride), ref *(destination + (long)r * destinationStride), (nuint)count);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Widen(ref ushort h, ref float y, nuint count)
     {

@@ -54,7 +54,7 @@ public unsafe class TiledAttentionTests
                         // Larger keys give peaked softmax rows, as trained models have.
                         var readable = p >= firstKey && p < end;
                         cache.Keys[offset + (long)p * headDim + d] = readable ? (Half)(2.5f * Gaussian(rng)) : Half.NaN;
-                        cache.Values[offset + (long)d * capacity + p] = readable ? (Half)Gaussian(rng) : Half.NaN;
+                        cache.Values[offset + (long)p * headDim + d] = readable ? (Half)Gaussian(rng) : Half.NaN;
                     }
             }
         var queries = new CpuBuffer(tokens, heads * headDim);
@@ -92,7 +92,7 @@ public unsafe class TiledAttentionTests
                 var first = c.FirstKey(position);
                 var offset = c.Cache.HeadOffset(Layer, h / group);
                 CausalAttention.Head(c.Queries.Row(t).Slice(h * headDim, headDim), c.Cache.Keys + offset, c.Cache.Values + offset,
-                    c.Cache.Shape.Capacity, first, position + 1, headDim, c.Attention.Scale, expected);
+                    first, position + 1, headDim, c.Attention.Scale, expected);
                 var ours = tiled.Row(t).Slice(h * headDim, headDim);
                 for (int d = 0; d < headDim; d++)
                 {
@@ -101,7 +101,7 @@ public unsafe class TiledAttentionTests
                     // one; the weights sum to 1. Plus float summation error of the products.
                     double largest = 0;
                     for (int p = first; p <= position; p++)
-                        largest = Math.Max(largest, Math.Abs((float)c.Cache.Values[offset + (long)d * c.Cache.Shape.Capacity + p]));
+                        largest = Math.Max(largest, Math.Abs((float)c.Cache.Values[offset + (long)p * headDim + d]));
                     var bound = largest * (Math.Pow(2, -10) + (position + 1 - first) * Math.Pow(2, -24)) + 1e-5;
                     Assert.That(ours[d], Is.EqualTo(expected[d]).Within(bound), $"token {t}, head {h}, dimension {d}");
                 }

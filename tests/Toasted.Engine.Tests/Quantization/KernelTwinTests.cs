@@ -95,35 +95,6 @@ public class KernelTwinTests
         }
     }
 
-    [Test]
-    public unsafe void Strided_half_rows_widen_like_each_row_alone()
-    {
-        // The transposed value block of attention: rows of a longer matrix, widened into a narrower block.
-        var rng = new Random(5);
-        foreach (int count in new[] { 1, 7, 8, 15, 16, 17, 40, 64 })
-        {
-            const int rows = 5, sourceStride = 83, destinationStride = 72;
-            var halves = new ushort[rows * sourceStride];
-            for (int i = 0; i < halves.Length; i++) halves[i] = (ushort)rng.Next(65536);
-            var actual = Enumerable.Repeat(float.NaN, rows * destinationStride).ToArray();
-            fixed (ushort* source = halves)
-            fixed (float* destination = actual)
-                F16Kernels.DequantizeRows((Half*)source + 2, sourceStride, rows, count, destination, destinationStride);
-            for (int r = 0; r < rows; r++)
-            {
-                var expected = new float[count];
-                F16Kernels.DequantizeScalar(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan(r * sourceStride + 2, count)), expected);
-                for (int i = 0; i < destinationStride; i++)
-                {
-                    float value = actual[r * destinationStride + i];
-                    if (i >= count) Assert.That(value, Is.NaN, $"count {count}, row {r}: wrote past the run at {i}");
-                    else if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(expected[i]))
-                        Assert.Fail($"count {count}, row {r}, element {i}: {value} vs scalar {expected[i]}");
-                }
-            }
-        }
-    }
-
     [TestCase(GgmlType.F32)]
     [TestCase(GgmlType.F16)]
     [TestCase(GgmlType.BF16)]

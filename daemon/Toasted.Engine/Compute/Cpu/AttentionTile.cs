@@ -39,7 +39,7 @@ internal readonly unsafe struct AttentionTile
     private readonly int _tokens;
     private readonly int _firstPosition;
     private readonly Half* _keys;
-    private readonly Half* _valuesTransposed;
+    private readonly Half* _values;
     private readonly int _capacity;
     private readonly int _headDim;
     private readonly float _scale;
@@ -52,10 +52,10 @@ internal readonly unsafe struct AttentionTile
     /// <param name="firstHead">The first query head of the tile; <paramref name="group"/> heads follow.</param>
     /// <param name="firstPosition">The cache position of the tile's first token; the others follow.</param>
     /// <param name="keys">The KV head's keys, [capacity][headDim].</param>
-    /// <param name="valuesTransposed">The KV head's values, [headDim][capacity].</param>
+    /// <param name="values">The KV head's values, [capacity][headDim].</param>
     /// <param name="slidingWindow">Positions a token sees, itself included; 0 for all before it.</param>
     public AttentionTile(float* queries, int queryStride, float* output, int outputStride, int firstHead, int group, int tokens, int firstPosition,
-        Half* keys, Half* valuesTransposed, int capacity, int headDim, float scale, int slidingWindow)
+        Half* keys, Half* values, int capacity, int headDim, float scale, int slidingWindow)
     {
         _queries = queries;
         _output = output;
@@ -66,7 +66,7 @@ internal readonly unsafe struct AttentionTile
         _tokens = tokens;
         _firstPosition = firstPosition;
         _keys = keys;
-        _valuesTransposed = valuesTransposed;
+        _values = values;
         _capacity = capacity;
         _headDim = headDim;
         _scale = scale;
@@ -119,32 +119,19 @@ internal readonly unsafe struct AttentionTile
         Mask(scores, positions, rows, firstKey);
         TKernels.Softmax(scores, positions, rows);
 
-        // Weighted sum, one block of values at a time: values are [headDim][capacity], so a block
-        // is one run per dimension, stored [headDim][PositionBlock].
+        // Weighted sum, one block of values at a time: values are [position][headDim] as keys are, so a
+        // block is one run, and the sum takes its element (d, p) at p·headDim + d.
         new Span<float>(outputT, _headDim * rows).Clear();
         for (int start = 0; start < positions; start += PositionBlock)
         {
             var count = Math.Min(PositionBlock, positions - start);
-            if (start + PositionBlock < positions) PrefetchValueBlock(firstKey + start + PositionBlock);
-            F16Kernels.DequantizeRows(_valuesTransposed + firstKey + start, _capacity, _headDim, count, block, PositionBlock);
-            TKernels.WeightedSum(block, PositionBlock, count, scores + (long)start * rows, rows, _headDim, outputT);
+            F16Kernels.Dequantize(
+                new ReadOnlySpan<byte>(_values + (long)(firstKey + start) * _headDim, count * _headDim * 2),
+                new Span<float>(block, count * _headDim));
+            TKernels.WeightedSum(block, 1, _headDim, count, scores + (long)start * rows, rows, _headDim, outputT);
         }
 
         ScatterOutput(outputT, rows);
-    }
-
-    /// <summary>
-    /// Asks for the next block's value runs while this one is summed: they are one short run per dimension, a
-    /// row of the cache apart, more streams than the hardware prefetchers follow. A hint; it changes no result.
-    /// </summary>
-    private void PrefetchValueBlock(int firstPosition)
-    {
-        if (!Sse.IsSupported) return;
-        byte* run = (byte*)(_valuesTransposed + firstPosition);
-        long rowBytes = (long)_capacity * sizeof(ushort);
-        for (int d = 0; d < _headDim; d++, run += rowBytes)
-            for (int offset = 0; offset < PositionBlock * sizeof(ushort); offset += 64)
-                Sse.Prefetch0(run + offset);
     }
 
     /// <summary>queriesT[d·rows + r] = the F16 rounding of query row r (token r / group, head

@@ -18,9 +18,9 @@ internal unsafe interface IAttentionTileKernels
     /// to F16: exponentials relative to the row's maximum, summed in double in order of p.</summary>
     static abstract void Softmax(float* scores, int positions, int rows);
 
-    /// <summary>outputT[d·rows + r] += Σ_p values[d·valueStride + p] · weights[p·rows + r], continuing
+    /// <summary>outputT[d·rows + r] += Σ_p values[d·dimensionStride + p·positionStride] · weights[p·rows + r], continuing
     /// the running sum in order of p with fused multiply-adds.</summary>
-    static abstract void WeightedSum(float* values, int valueStride, int positions, float* weights, int rows, int headDim, float* outputT);
+    static abstract void WeightedSum(float* values, int dimensionStride, int positionStride, int positions, float* weights, int rows, int headDim, float* outputT);
 }
 
 /// <summary>
@@ -164,7 +164,7 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         }
     }
 
-    public static void WeightedSum(float* values, int valueStride, int positions, float* weights, int rows, int headDim, float* outputT)
+    public static void WeightedSum(float* values, int dimensionStride, int positionStride, int positions, float* weights, int rows, int headDim, float* outputT)
     {
         var width = TLanes.Count;
         int r = 0;
@@ -173,33 +173,33 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
             int d = 0;
             if (TLanes.HasThirtyTwoRegisters)
                 for (; d + 8 <= headDim; d += 8)
-                    EightDimensionsTwoVectors(values + (long)d * valueStride, valueStride, positions, weights + r, rows, outputT + (long)d * rows + r);
+                    EightDimensionsTwoVectors(values + (long)d * dimensionStride, dimensionStride, positionStride, positions, weights + r, rows, outputT + (long)d * rows + r);
             for (; d + 4 <= headDim; d += 4)
             {
-                var v0 = values + (long)d * valueStride;
-                var v1 = v0 + valueStride;
-                var v2 = v1 + valueStride;
-                var v3 = v2 + valueStride;
+                var v0 = values + (long)d * dimensionStride;
+                var v1 = v0 + dimensionStride;
+                var v2 = v1 + dimensionStride;
+                var v3 = v2 + dimensionStride;
                 var o = outputT + (long)d * rows + r;
                 TVector a00 = TLanes.Load(o), a01 = TLanes.Load(o + width);
                 TVector a10 = TLanes.Load(o + rows), a11 = TLanes.Load(o + rows + width);
                 TVector a20 = TLanes.Load(o + 2 * rows), a21 = TLanes.Load(o + 2 * rows + width);
                 TVector a30 = TLanes.Load(o + 3 * rows), a31 = TLanes.Load(o + 3 * rows + width);
                 var w = weights + r;
-                for (int p = 0; p < positions; p++, w += rows)
+                for (nint p = 0, at = 0; p < positions; p++, w += rows, at += positionStride)
                 {
                     var w0 = TLanes.Load(w);
                     var w1 = TLanes.Load(w + width);
-                    var b = TLanes.Broadcast(v0[p]);
+                    var b = TLanes.Broadcast(v0[at]);
                     a00 = TLanes.MultiplyAdd(b, w0, a00);
                     a01 = TLanes.MultiplyAdd(b, w1, a01);
-                    b = TLanes.Broadcast(v1[p]);
+                    b = TLanes.Broadcast(v1[at]);
                     a10 = TLanes.MultiplyAdd(b, w0, a10);
                     a11 = TLanes.MultiplyAdd(b, w1, a11);
-                    b = TLanes.Broadcast(v2[p]);
+                    b = TLanes.Broadcast(v2[at]);
                     a20 = TLanes.MultiplyAdd(b, w0, a20);
                     a21 = TLanes.MultiplyAdd(b, w1, a21);
-                    b = TLanes.Broadcast(v3[p]);
+                    b = TLanes.Broadcast(v3[at]);
                     a30 = TLanes.MultiplyAdd(b, w0, a30);
                     a31 = TLanes.MultiplyAdd(b, w1, a31);
                 }
@@ -214,13 +214,13 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
             }
             for (; d < headDim; d++)
             {
-                var v = values + (long)d * valueStride;
+                var v = values + (long)d * dimensionStride;
                 var o = outputT + (long)d * rows + r;
                 TVector a0 = TLanes.Load(o), a1 = TLanes.Load(o + width);
                 var w = weights + r;
-                for (int p = 0; p < positions; p++, w += rows)
+                for (nint p = 0, at = 0; p < positions; p++, w += rows, at += positionStride)
                 {
-                    var b = TLanes.Broadcast(v[p]);
+                    var b = TLanes.Broadcast(v[at]);
                     a0 = TLanes.MultiplyAdd(b, TLanes.Load(w), a0);
                     a1 = TLanes.MultiplyAdd(b, TLanes.Load(w + width), a1);
                 }
@@ -232,23 +232,23 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         {
             int d = 0;
             for (; d + 8 <= headDim; d += 8)
-                EightDimensionsOneVector(values + (long)d * valueStride, valueStride, positions, weights + r, rows, outputT + (long)d * rows + r);
+                EightDimensionsOneVector(values + (long)d * dimensionStride, dimensionStride, positionStride, positions, weights + r, rows, outputT + (long)d * rows + r);
             for (; d + 4 <= headDim; d += 4)
             {
-                var v0 = values + (long)d * valueStride;
-                var v1 = v0 + valueStride;
-                var v2 = v1 + valueStride;
-                var v3 = v2 + valueStride;
+                var v0 = values + (long)d * dimensionStride;
+                var v1 = v0 + dimensionStride;
+                var v2 = v1 + dimensionStride;
+                var v3 = v2 + dimensionStride;
                 var o = outputT + (long)d * rows + r;
                 TVector a0 = TLanes.Load(o), a1 = TLanes.Load(o + rows), a2 = TLanes.Load(o + 2 * rows), a3 = TLanes.Load(o + 3 * rows);
                 var w = weights + r;
-                for (int p = 0; p < positions; p++, w += rows)
+                for (nint p = 0, at = 0; p < positions; p++, w += rows, at += positionStride)
                 {
                     var w0 = TLanes.Load(w);
-                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(v0[p]), w0, a0);
-                    a1 = TLanes.MultiplyAdd(TLanes.Broadcast(v1[p]), w0, a1);
-                    a2 = TLanes.MultiplyAdd(TLanes.Broadcast(v2[p]), w0, a2);
-                    a3 = TLanes.MultiplyAdd(TLanes.Broadcast(v3[p]), w0, a3);
+                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(v0[at]), w0, a0);
+                    a1 = TLanes.MultiplyAdd(TLanes.Broadcast(v1[at]), w0, a1);
+                    a2 = TLanes.MultiplyAdd(TLanes.Broadcast(v2[at]), w0, a2);
+                    a3 = TLanes.MultiplyAdd(TLanes.Broadcast(v3[at]), w0, a3);
                 }
                 TLanes.Store(a0, o);
                 TLanes.Store(a1, o + rows);
@@ -257,12 +257,12 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
             }
             for (; d < headDim; d++)
             {
-                var v = values + (long)d * valueStride;
+                var v = values + (long)d * dimensionStride;
                 var o = outputT + (long)d * rows + r;
                 var a = TLanes.Load(o);
                 var w = weights + r;
-                for (int p = 0; p < positions; p++, w += rows)
-                    a = TLanes.MultiplyAdd(TLanes.Broadcast(v[p]), TLanes.Load(w), a);
+                for (nint p = 0, at = 0; p < positions; p++, w += rows, at += positionStride)
+                    a = TLanes.MultiplyAdd(TLanes.Broadcast(v[at]), TLanes.Load(w), a);
                 TLanes.Store(a, o);
             }
         }
@@ -301,15 +301,15 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
     }
 
     /// <summary>The weighted sum of eight dimensions for one row vector, eight accumulators (as <see cref="EightKeysOneVector"/>).</summary>
-    private static void EightDimensionsOneVector(float* values, int valueStride, int positions, float* weights, int rows, float* outputT)
+    private static void EightDimensionsOneVector(float* values, int dimensionStride, int positionStride, int positions, float* weights, int rows, float* outputT)
     {
-        nint stride = valueStride, step = rows;
+        nint stride = dimensionStride, step = rows;
         float* o0 = outputT, o1 = o0 + step, o2 = o1 + step, o3 = o2 + step, o4 = o3 + step, o5 = o4 + step, o6 = o5 + step, o7 = o6 + step;
         TVector a0 = TLanes.Load(o0), a1 = TLanes.Load(o1), a2 = TLanes.Load(o2), a3 = TLanes.Load(o3);
         TVector a4 = TLanes.Load(o4), a5 = TLanes.Load(o5), a6 = TLanes.Load(o6), a7 = TLanes.Load(o7);
         var v = values;
         var w = weights;
-        for (int p = 0; p < positions; p++, w += step, v++)
+        for (int p = 0; p < positions; p++, w += step, v += positionStride)
         {
             var w0 = TLanes.Load(w);
             a0 = TLanes.MultiplyAdd(TLanes.Broadcast(v[0]), w0, a0);
@@ -382,7 +382,7 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
 
     /// <summary>The weighted sum of eight dimensions for two row vectors, sixteen accumulators
     /// (AVX-512 only, as <see cref="EightKeysTwoVectors"/>).</summary>
-    private static void EightDimensionsTwoVectors(float* values, int valueStride, int positions, float* weights, int rows, float* outputT)
+    private static void EightDimensionsTwoVectors(float* values, int dimensionStride, int positionStride, int positions, float* weights, int rows, float* outputT)
     {
         var width = TLanes.Count;
         var o = outputT;
@@ -396,9 +396,9 @@ internal readonly unsafe struct VectorAttentionTileKernels<TLanes, TVector> : IA
         TVector a70 = TLanes.Load(o), a71 = TLanes.Load(o + width);
         var w = weights;
         var v = values;
-        nint s1 = valueStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        nint s1 = dimensionStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
         nint step = rows;
-        for (int p = 0; p < positions; p++, w += step, v++)
+        for (int p = 0; p < positions; p++, w += step, v += positionStride)
         {
             var w0 = TLanes.Load(w);
             var w1 = TLanes.Load(w + width);
@@ -474,14 +474,14 @@ internal readonly unsafe struct ScalarAttentionTileKernels : IAttentionTileKerne
         }
     }
 
-    public static void WeightedSum(float* values, int valueStride, int positions, float* weights, int rows, int headDim, float* outputT)
+    public static void WeightedSum(float* values, int dimensionStride, int positionStride, int positions, float* weights, int rows, int headDim, float* outputT)
     {
         for (int d = 0; d < headDim; d++)
             for (int r = 0; r < rows; r++)
             {
                 var sum = outputT[(long)d * rows + r];
                 for (int p = 0; p < positions; p++)
-                    sum = MathF.FusedMultiplyAdd(values[(long)d * valueStride + p], weights[(long)p * rows + r], sum);
+                    sum = MathF.FusedMultiplyAdd(values[(long)d * dimensionStride + (long)p * positionStride], weights[(long)p * rows + r], sum);
                 outputT[(long)d * rows + r] = sum;
             }
     }

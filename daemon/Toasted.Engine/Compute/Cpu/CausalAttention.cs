@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
@@ -7,8 +8,9 @@ namespace Toasted.Engine.Compute.Cpu;
 /// One query head against the cached keys and values of its KV head, positions [first, end).
 /// Mirrors ggml's non-flash path with an F16 cache, which is what llama.cpp's goldens were made
 /// with: the query is rounded to F16 for the scores (KQ = K·q with F16 operands, float sums),
-/// softmax runs in float with a double sum, and the weights are rounded to F16 for V·w, where V is
-/// stored transposed so that each output dimension is one contiguous F16 dot.
+/// softmax runs in float with a double sum, and the weights are rounded to F16 for V·w, one F16 dot
+/// over positions per output dimension (the cache stores values by position, so each dimension's
+/// values are gathered first).
 /// <para>
 /// The forward pass runs <see cref="AttentionTile"/>, which computes the same numbers for many
 /// query rows at once; this per-head form is the plain statement of them that the tiles are tested
@@ -20,8 +22,8 @@ internal static unsafe class CausalAttention
     private const int StackLimit = 2048;
 
     /// <param name="keys">This head's keys, [capacity][headDim].</param>
-    /// <param name="valuesTransposed">This head's values, [headDim][capacity].</param>
-    public static void Head(ReadOnlySpan<float> query, Half* keys, Half* valuesTransposed, int capacity, int first, int end, int headDim, float scale, Span<float> output)
+    /// <param name="values">This head's values, [capacity][headDim].</param>
+    public static void Head(ReadOnlySpan<float> query, Half* keys, Half* values, int first, int end, int headDim, float scale, Span<float> output)
     {
         var count = end - first;
         Span<byte> queryHalves = stackalloc byte[headDim * 2];
@@ -55,11 +57,12 @@ internal static unsafe class CausalAttention
             RowKernels.Scale(scores, (float)(1.0 / sum));
             F16Kernels.Quantize(scores, weightHalves);
 
-            // output[d] = V[d][first..end) · w, one F16 dot per dimension.
+            // output[d] = V[first..end)[d] · w, one F16 dot per dimension.
+            var column = new Half[count];
             for (int d = 0; d < headDim; d++)
             {
-                var valueRow = new ReadOnlySpan<byte>(valuesTransposed + (long)d * capacity + first, count * 2);
-                output[d] = F16Kernels.Dot(valueRow, weightHalves, count);
+                for (int p = 0; p < count; p++) column[p] = values[(long)(first + p) * headDim + d];
+                output[d] = F16Kernels.Dot(MemoryMarshal.AsBytes(column.AsSpan()), weightHalves, count);
             }
         }
         finally

@@ -159,13 +159,10 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
             for (int h = 0; h < shape.KvHeads; h++)
             {
                 var position = firstPosition + t;
-                var keyOffset = kv.HeadOffset(layer, h) + (long)position * shape.HeadDim;
-                F16Kernels.Quantize(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Keys + keyOffset, shape.HeadDim * 2));
-                // Values go in transposed: dimension d of this position lands in row d.
-                var valueColumn = kv.Values + kv.HeadOffset(layer, h) + position;
-                var headValues = vRow.Slice(h * shape.HeadDim, shape.HeadDim);
-                for (int d = 0; d < shape.HeadDim; d++)
-                    valueColumn[(long)d * shape.Capacity] = (Half)headValues[d];
+                // Keys and values alike: one run of headDim halves per position.
+                var offset = kv.HeadOffset(layer, h) + (long)position * shape.HeadDim;
+                F16Kernels.Quantize(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Keys + offset, shape.HeadDim * 2));
+                F16Kernels.Quantize(vRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Values + offset, shape.HeadDim * 2));
             }
         }
     }
