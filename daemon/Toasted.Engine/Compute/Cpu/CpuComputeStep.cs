@@ -32,35 +32,6 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
         }
     }
 
-    public void RmsNorm(ComputeBuffer source, WeightTensor weight, float epsilon, ComputeBuffer destination)
-    {
-        var src = (CpuBuffer)source;
-        var dst = (CpuBuffer)destination;
-        var w = (CpuWeightTensor)weight;
-        var gamma = new ReadOnlySpan<float>(w.Data, w.RowLength);
-        for (int t = 0; t < src.Rows; t++)
-            RowKernels.RmsNorm(src.Row(t), gamma, epsilon, dst.Row(t));
-    }
-
-    public void RmsNormHeads(ComputeBuffer buffer, int heads, int headDim, WeightTensor weight, float epsilon)
-    {
-        var rows = (CpuBuffer)buffer;
-        var w = (CpuWeightTensor)weight;
-        if (w.RowLength != headDim || heads * headDim > rows.Columns)
-            throw new ArgumentException($"per-head norm of {heads}×{headDim} with a weight of {w.RowLength} over rows of {rows.Columns}");
-        var gamma = new ReadOnlySpan<float>(w.Data, headDim);
-        for (int t = 0; t < rows.Rows; t++)
-        {
-            var row = rows.Row(t);
-            for (int h = 0; h < heads; h++)
-            {
-                // RmsNorm reads each value before writing it, so normalising in place is safe.
-                var head = row.Slice(h * headDim, headDim);
-                RowKernels.RmsNorm(head, gamma, epsilon, head);
-            }
-        }
-    }
-
     public void MatMul(WeightTensor weight, ComputeBuffer source, ComputeBuffer destination)
     {
         var w = (CpuWeightTensor)weight;
@@ -112,69 +83,10 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
         }
     }
 
-    public void AddBias(ComputeBuffer destination, WeightTensor bias)
-    {
-        var dst = (CpuBuffer)destination;
-        var b = (CpuWeightTensor)bias;
-        var values = new ReadOnlySpan<float>(b.Data, b.RowLength);
-        for (int t = 0; t < dst.Rows; t++)
-            RowKernels.Add(dst.Row(t), values);
-    }
-
-    public void Add(ComputeBuffer destination, ComputeBuffer source)
-    {
-        var dst = (CpuBuffer)destination;
-        var src = (CpuBuffer)source;
-        RowKernels.Add(dst.All, src.All);
-    }
-
     public void Scale(ComputeBuffer destination, float factor) => RowKernels.Scale(((CpuBuffer)destination).All, factor);
-
-    public void Rope(ComputeBuffer buffer, int heads, int headDim, int firstPosition, RopeParameters rope)
-    {
-        var buf = (CpuBuffer)buffer;
-        Span<float> cos = stackalloc float[rope.Dimensions / 2];
-        Span<float> sin = stackalloc float[rope.Dimensions / 2];
-        for (int t = 0; t < buf.Rows; t++)
-        {
-            RotaryEmbedding.Angles(firstPosition + t, rope, cos, sin);
-            var row = buf.Row(t);
-            for (int h = 0; h < heads; h++)
-                RotaryEmbedding.Rotate(row.Slice(h * headDim, headDim), rope.Mode, cos, sin);
-        }
-    }
-
-    public void StoreKv(KvCacheStorage cache, int layer, ComputeBuffer keys, ComputeBuffer values, int firstPosition)
-    {
-        var kv = (CpuKvCache)cache;
-        var k = (CpuBuffer)keys;
-        var v = (CpuBuffer)values;
-        var shape = kv.Shape;
-        if (firstPosition + k.Rows > shape.Capacity)
-            throw new InvalidOperationException($"KV cache of {shape.Capacity} positions cannot store up to position {firstPosition + k.Rows}");
-        for (int t = 0; t < k.Rows; t++)
-        {
-            var kRow = k.Row(t);
-            var vRow = v.Row(t);
-            for (int h = 0; h < shape.KvHeads; h++)
-            {
-                var position = firstPosition + t;
-                // Keys and values alike: one run of headDim halves per position.
-                var offset = kv.HeadOffset(layer, h) + (long)position * shape.HeadDim;
-                F16Kernels.Quantize(kRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Keys + offset, shape.HeadDim * 2));
-                F16Kernels.Quantize(vRow.Slice(h * shape.HeadDim, shape.HeadDim), new Span<byte>(kv.Values + offset, shape.HeadDim * 2));
-            }
-        }
-    }
 
     public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination) =>
         _attention.Run((CpuKvCache)cache, layer, (CpuBuffer)queries, firstPosition, attention, (CpuBuffer)destination);
-
-    public void SwiGlu(ComputeBuffer gate, ComputeBuffer up) =>
-        RowKernels.SwiGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
-
-    public void GeGlu(ComputeBuffer gate, ComputeBuffer up) =>
-        RowKernels.GeGlu(((CpuBuffer)gate).All, ((CpuBuffer)up).All);
 
     public void CopyColumns(ComputeBuffer source, int firstColumn, ComputeBuffer destination)
     {
