@@ -11,14 +11,70 @@ namespace Toasted.Engine.Compute.Cpu;
 /// </summary>
 public static class RowKernels
 {
-    /// <summary>destination = x / sqrt(mean(x²) + ε) ⊙ weight; the sum of squares in double as ggml does.</summary>
+    /// <summary>
+    /// destination = x / sqrt(mean(x²) + ε) ⊙ weight; each square taken in float and summed in double, as
+    /// ggml does. ggml adds the squares one after another; here four double vectors take them in turn, which
+    /// breaks the chain of dependent additions (2048 of them were 2 µs a row) and moves the double sum by
+    /// about 10⁻¹⁶ of itself: the float mean it rounds to is the same but for a tie a few ulps of double wide.
+    /// The products x · scale · weight are the scalar twin's, element for element.
+    /// </summary>
     public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float epsilon, Span<float> destination)
+    {
+        if (weight.Length < x.Length || destination.Length < x.Length) throw new ArgumentException("weight or destination shorter than x");
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length, i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> a = default, b = default, c = default, d = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                var v0 = Vector256.LoadUnsafe(ref xs, i);
+                var v1 = Vector256.LoadUnsafe(ref xs, i + 8);
+                var (s0, s1) = Vector256.Widen(v0 * v0);
+                var (s2, s3) = Vector256.Widen(v1 * v1);
+                a += s0;
+                b += s1;
+                c += s2;
+                d += s3;
+            }
+            sum = Vector256.Sum((a + b) + (c + d));
+        }
+        for (; i < n; i++)
+        {
+            var v = Unsafe.Add(ref xs, i);
+            sum += (double)(v * v);
+        }
+        Normalize(x, weight, Scale(sum, x.Length, epsilon), destination);
+    }
+
+    /// <summary>The scalar twin of <see cref="RmsNorm"/>: ggml's loop, the squares added in order.</summary>
+    public static void RmsNormScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float epsilon, Span<float> destination)
     {
         double sum = 0;
         for (int i = 0; i < x.Length; i++) sum += (double)(x[i] * x[i]);
-        var mean = (float)(sum / x.Length);
-        var scale = 1.0f / MathF.Sqrt(mean + epsilon);
+        var scale = Scale(sum, x.Length, epsilon);
         for (int i = 0; i < x.Length; i++) destination[i] = x[i] * scale * weight[i];
+    }
+
+    private static float Scale(double sumOfSquares, int length, float epsilon) => 1.0f / MathF.Sqrt((float)(sumOfSquares / length) + epsilon);
+
+    private static void Normalize(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float scale, Span<float> destination)
+    {
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var ws = ref MemoryMarshal.GetReference(weight);
+        ref var ds = ref MemoryMarshal.GetReference(destination);
+        nuint n = (nuint)x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16)
+                (Vector512.LoadUnsafe(ref xs, i) * scale * Vector512.LoadUnsafe(ref ws, i)).StoreUnsafe(ref ds, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8)
+                (Vector256.LoadUnsafe(ref xs, i) * scale * Vector256.LoadUnsafe(ref ws, i)).StoreUnsafe(ref ds, i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4)
+                (Vector128.LoadUnsafe(ref xs, i) * scale * Vector128.LoadUnsafe(ref ws, i)).StoreUnsafe(ref ds, i);
+        for (; i < n; i++) Unsafe.Add(ref ds, i) = Unsafe.Add(ref xs, i) * scale * Unsafe.Add(ref ws, i);
     }
 
     /// <summary>destination += source.</summary>
