@@ -31,8 +31,10 @@ internal static unsafe class CausalAttention
 
         float[]? rentedScores = null;
         byte[]? rentedWeights = null;
+        byte[]? rentedColumn = null;
         var scores = count <= StackLimit ? stackalloc float[count] : (rentedScores = ArrayPool<float>.Shared.Rent(count)).AsSpan(0, count);
         var weightHalves = count <= StackLimit ? stackalloc byte[count * 2] : (rentedWeights = ArrayPool<byte>.Shared.Rent(count * 2)).AsSpan(0, count * 2);
+        var column = count <= StackLimit ? stackalloc byte[count * 2] : (rentedColumn = ArrayPool<byte>.Shared.Rent(count * 2)).AsSpan(0, count * 2);
         try
         {
             // Scores, scaled, and their maximum.
@@ -58,17 +60,18 @@ internal static unsafe class CausalAttention
             F16Kernels.Quantize(scores, weightHalves);
 
             // output[d] = V[first..end)[d] · w, one F16 dot per dimension.
-            var column = new Half[count];
+            var columnHalves = MemoryMarshal.Cast<byte, Half>(column);
             for (int d = 0; d < headDim; d++)
             {
-                for (int p = 0; p < count; p++) column[p] = values[(long)(first + p) * headDim + d];
-                output[d] = F16Kernels.Dot(MemoryMarshal.AsBytes(column.AsSpan()), weightHalves, count);
+                for (int p = 0; p < count; p++) columnHalves[p] = values[(long)(first + p) * headDim + d];
+                output[d] = F16Kernels.Dot(column, weightHalves, count);
             }
         }
         finally
         {
             if (rentedScores is not null) ArrayPool<float>.Shared.Return(rentedScores);
             if (rentedWeights is not null) ArrayPool<byte>.Shared.Return(rentedWeights);
+            if (rentedColumn is not null) ArrayPool<byte>.Shared.Return(rentedColumn);
         }
     }
 }

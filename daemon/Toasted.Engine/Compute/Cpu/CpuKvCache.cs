@@ -6,9 +6,9 @@ namespace Toasted.Engine.Compute.Cpu;
 /// positions is one run to read. Values are not transposed as in llama.cpp's non-flash layout: a
 /// transposed store writes one value per dimension a row (Capacity × 2 bytes) apart, and a decode step
 /// comes to every layer after the whole model's weights went through the caches, so each of those
-/// writes, and each short run a step reads back, was a miss of its own (14 µs of stores and most of
-/// 30 µs of attention per layer at a depth of 64). The attention tiles take a value block in either
-/// order at the same speed. Both live in huge pages where the kernel grants them.
+/// writes, and each short run a step reads back, was a miss of its own (about 10 µs of stores per
+/// layer at a depth of 64, against 5.5 µs now; see docs/architecture.md). The attention tiles take a
+/// value block in either order at the same speed. Both live in huge pages where the kernel grants them.
 /// </summary>
 public sealed unsafe class CpuKvCache : KvCacheStorage
 {
