@@ -146,13 +146,14 @@ internal sealed unsafe partial class CpuComputeStep
         }
     }
 
-    /// <summary>Frees the expert scratch; called by the backend when it is disposed, since the step
+    /// <summary>Frees the expert scratch and the prefill tiles; called by the backend when it is disposed, since the step
     /// object lives as long as the backend and its Dispose runs after every forward pass.</summary>
     internal void ReleaseScratch()
     {
         _expertInputs?.Dispose();
         _expertResults?.Dispose();
         _expertInputs = _expertResults = null;
+        _matMat.Dispose();
     }
 
     /// <summary>(rows × columns) over <paramref name="buffer"/>, which is replaced by a larger one when

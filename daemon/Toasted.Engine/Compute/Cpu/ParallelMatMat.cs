@@ -1,19 +1,29 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
 /// Spreads a many-token matmul over the pool: first the activation rows are converted in parallel,
-/// then a static grid of row ranges × token ranges, one cell per thread, each running
-/// <see cref="QuantizedMatMat.Tile"/>. The loop bodies are delegates created once and the call's
-/// arguments live in fields, so a call allocates nothing beyond the pooled activation buffer.
+/// then, for the panel kernels, their tiles (<see cref="ActivationTiles"/>) are built once, each thread
+/// building a share of the token tiles into one buffer all threads read; then a static grid of row
+/// ranges × token ranges, one cell per thread, runs the panels (<see cref="QuantizedMatMat.Panels"/>).
+/// Built per thread, every thread would repeat the whole batch's tiles for its own rows. A batch too
+/// large for one chunk of tiles, and types without a panel kernel, go through
+/// <see cref="QuantizedMatMat.Tile"/> per cell. The loop bodies are delegates created once and the
+/// call's arguments live in fields, so a call allocates nothing beyond the pooled activation buffer
+/// and the tile buffer, which only grows.
 /// </summary>
-internal sealed unsafe class ParallelMatMat
+internal sealed unsafe class ParallelMatMat : IDisposable
 {
     private readonly WorkerPool _pool;
     private readonly Action<int> _quantizeBody;
+    private readonly Action<int> _buildTilesBody;
     private readonly Action<int> _tileBody;
+    private byte* _tiles;
+    private long _tilesCapacity;
+    private bool _sharedTiles;
     private CpuWeightTensor? _weight;
     private CpuBuffer? _source;
     private byte[]? _activations;
@@ -27,6 +37,7 @@ internal sealed unsafe class ParallelMatMat
     {
         _pool = pool;
         _quantizeBody = QuantizePart;
+        _buildTilesBody = BuildTilesPart;
         _tileBody = TilePart;
     }
 
@@ -43,6 +54,13 @@ internal sealed unsafe class ParallelMatMat
         {
             int threads = _pool.Threads;
             _pool.For(Math.Min(threads, source.Rows), _quantizeBody);
+            _sharedTiles = QuantizedMatMat.HasPanelKernel(weight.Type) && QuantizedMatMat.FitsOneChunk(source.Rows, _activationRowBytes);
+            if (_sharedTiles)
+            {
+                int blocks = weight.RowLength / weight.Traits.BlockSize;
+                EnsureTiles(ActivationTiles.Bytes(activationType, source.Rows, blocks));
+                _pool.For(Math.Min(threads, ActivationTiles.TileCount(source.Rows)), _buildTilesBody);
+            }
             // Whole panels per row range; split the tokens too only when rows are too few to share.
             int panels = (weight.Rows + WeightPanel.Rows - 1) / WeightPanel.Rows;
             _rowParts = Math.Max(1, Math.Min(threads, panels / 4));
@@ -75,6 +93,35 @@ internal sealed unsafe class ParallelMatMat
             ActivationQuantizer.Quantize(type, source.Row(t), _activations.AsSpan(t * _activationRowBytes, _activationRowBytes));
     }
 
+    /// <summary>Tiles of one share of the token tiles, built into their place in the shared buffer.</summary>
+    private void BuildTilesPart(int part)
+    {
+        var weight = _weight!;
+        int tokens = _source!.Rows;
+        int parts = Math.Min(_pool.Threads, ActivationTiles.TileCount(tokens));
+        var (firstToken, endToken) = Share(tokens, parts, part, ActivationTiles.Tokens);
+        if (firstToken == endToken) return;
+        int blocks = weight.RowLength / weight.Traits.BlockSize;
+        fixed (byte* activations = _activations)
+            QuantizedMatMat.BuildTiles(weight.Type, activations + (long)firstToken * _activationRowBytes, _activationRowBytes, endToken - firstToken, blocks,
+                _tiles + ActivationTiles.Bytes(weight.Traits.ActivationType, firstToken, blocks));
+    }
+
+    private void EnsureTiles(long bytes)
+    {
+        if (_tilesCapacity >= bytes) return;
+        if (_tiles != null) NativeMemory.AlignedFree(_tiles);
+        _tiles = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        _tilesCapacity = bytes;
+    }
+
+    public void Dispose()
+    {
+        if (_tiles != null) NativeMemory.AlignedFree(_tiles);
+        _tiles = null;
+        _tilesCapacity = 0;
+    }
+
     private void TilePart(int cell)
     {
         var weight = _weight!;
@@ -83,6 +130,14 @@ internal sealed unsafe class ParallelMatMat
         // Whole tiles of eight tokens per cell, so that only the last cell pads.
         var (firstToken, endToken) = Share(tokens, _tokenParts, cell / _rowParts, ActivationTiles.Tokens);
         if (firstRow == endRow || firstToken == endToken) return;
+        if (_sharedTiles)
+        {
+            // Whole tiles per cell: firstToken is a multiple of eight, so its tiles start at its token's tile.
+            int blocks = weight.RowLength / weight.Traits.BlockSize;
+            QuantizedMatMat.Panels(weight, _tiles + ActivationTiles.Bytes(weight.Traits.ActivationType, firstToken, blocks), endToken - firstToken,
+                firstRow, endRow, _destination + (long)firstToken * _destinationStride, _destinationStride);
+            return;
+        }
         QuantizedMatMat.Tile(weight,
             _activations.AsSpan(firstToken * _activationRowBytes, (endToken - firstToken) * _activationRowBytes), _activationRowBytes,
             endToken - firstToken, firstRow, endRow, _destination + (long)firstToken * _destinationStride, _destinationStride);

@@ -56,49 +56,82 @@ internal static unsafe class QuantizedMatMat
         int blocks = n / traits.BlockSize;
         // Whole tiles of eight tokens per chunk, so only the last chunk carries padding tokens.
         int chunk = Math.Min(tokens, Math.Max(16, ChunkActivationBytes / activationRowBytes / ActivationTiles.Tokens * ActivationTiles.Tokens));
-        long panelBytes = (long)blocks * WeightPanel.BlockBytes(type);
-        long stagingBytes = WeightPanel.StagingBytes(n);
+        long panelBytes = PanelScratchBytes(weight);
         long tilesBytes = ActivationTiles.Bytes(traits.ActivationType, chunk, blocks);
-        byte* panel = Scratch(2 * panelBytes + stagingBytes + tilesBytes);
-        byte* staging = panel + 2 * panelBytes;
-        byte* tiles = staging + stagingBytes;
-        // Unsigned codes carry Q4_0's bias of 8 and Q8_0's shift by 128; the tiles' block sums remove them.
-        int codeOffset = type == GgmlType.Q4_0 ? 8 : 128;
+        byte* tiles = Scratch(panelBytes + tilesBytes) + panelBytes;
 
         fixed (byte* activationBase = activations)
         {
             for (int t0 = 0; t0 < tokens; t0 += chunk)
             {
                 int chunkTokens = Math.Min(chunk, tokens - t0);
-                byte* chunkActivations = activationBase + (long)t0 * activationRowBytes;
-                if (traits.ActivationType == GgmlType.Q8_0)
-                    ActivationTiles.BuildQ8_0(chunkActivations, activationRowBytes, chunkTokens, blocks, codeOffset, tiles);
-                else
-                    ActivationTiles.BuildQ8_K(chunkActivations, activationRowBytes, chunkTokens, blocks, tiles);
-                if (type is GgmlType.Q4_0 or GgmlType.Q8_0)
-                {
-                    for (int r0 = firstRow; r0 < endRow; r0 += 2 * WeightPanel.Rows)
-                    {
-                        int rows = Math.Min(WeightPanel.Rows, endRow - r0);
-                        int secondRows = Math.Clamp(endRow - r0 - WeightPanel.Rows, 0, WeightPanel.Rows);
-                        byte* second = secondRows > 0 ? panel + panelBytes : panel;
-                        WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
-                        if (secondRows > 0)
-                            WeightPanel.Pack(type, weight.Data + (r0 + WeightPanel.Rows) * weight.RowBytes, weight.RowBytes, secondRows, 0, blocks, staging, second, vectorized: true);
-                        Block32PanelKernel.Run(panel, second, blocks, tiles, chunkTokens, destination + (long)t0 * destinationStride + r0, destinationStride, rows, secondRows);
-                    }
-                    continue;
-                }
-                for (int r0 = firstRow; r0 < endRow; r0 += WeightPanel.Rows)
-                {
-                    int rows = Math.Min(WeightPanel.Rows, endRow - r0);
-                    WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
-                    float* output = destination + (long)t0 * destinationStride + r0;
-                    if (type == GgmlType.Q4_K) Q4_KPanelKernel.Run(panel, blocks, tiles, chunkTokens, output, destinationStride, rows);
-                    else Q6_KPanelKernel.Run(panel, blocks, tiles, chunkTokens, output, destinationStride, rows);
-                }
+                BuildTiles(type, activationBase + (long)t0 * activationRowBytes, activationRowBytes, chunkTokens, blocks, tiles);
+                Panels(weight, tiles, chunkTokens, firstRow, endRow, destination + (long)t0 * destinationStride, destinationStride);
             }
         }
+    }
+
+    /// <summary>Whether a call of <paramref name="tokens"/> activation rows of <paramref name="activationRowBytes"/> fits one
+    /// chunk of tiles, so that the tiles can be built once for all threads (<see cref="ParallelMatMat"/>).</summary>
+    internal static bool FitsOneChunk(int tokens, int activationRowBytes) => (long)tokens * activationRowBytes <= ChunkActivationBytes;
+
+    /// <summary>
+    /// The tiles of <paramref name="tokens"/> activation rows (in the weight type's activation format) for the panel
+    /// kernels of <paramref name="weightType"/>. Tokens 8k … 8k + 7 make tile k, and a tile depends on its own
+    /// tokens only, so a range of whole tiles can be built on its own into its place.
+    /// </summary>
+    internal static void BuildTiles(GgmlType weightType, byte* activations, int activationRowBytes, int tokens, int blocks, byte* tiles)
+    {
+        // Unsigned codes carry Q4_0's bias of 8 and Q8_0's shift by 128; the tiles' block sums remove them.
+        if (weightType is GgmlType.Q4_0 or GgmlType.Q8_0)
+            ActivationTiles.BuildQ8_0(activations, activationRowBytes, tokens, blocks, weightType == GgmlType.Q4_0 ? 8 : 128, tiles);
+        else
+            ActivationTiles.BuildQ8_K(activations, activationRowBytes, tokens, blocks, tiles);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) × the <paramref name="tokens"/> tokens of
+    /// <paramref name="tiles"/> into destination[t · destinationStride + r]: each row panel packed once, then swept over
+    /// every tile. The weight must have a panel kernel (<see cref="HasPanelKernel"/>).
+    /// </summary>
+    internal static void Panels(CpuWeightTensor weight, byte* tiles, int tokens, int firstRow, int endRow, float* destination, int destinationStride)
+    {
+        var type = weight.Type;
+        int n = weight.RowLength;
+        int blocks = n / weight.Traits.BlockSize;
+        long panelBytes = (long)blocks * WeightPanel.BlockBytes(type);
+        // The scratch holds the tiles too when Tile built them; Scratch only grows, so they stay in place.
+        byte* panel = Scratch(PanelScratchBytes(weight));
+        byte* staging = panel + 2 * panelBytes;
+        if (type is GgmlType.Q4_0 or GgmlType.Q8_0)
+        {
+            for (int r0 = firstRow; r0 < endRow; r0 += 2 * WeightPanel.Rows)
+            {
+                int rows = Math.Min(WeightPanel.Rows, endRow - r0);
+                int secondRows = Math.Clamp(endRow - r0 - WeightPanel.Rows, 0, WeightPanel.Rows);
+                byte* second = secondRows > 0 ? panel + panelBytes : panel;
+                WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
+                if (secondRows > 0)
+                    WeightPanel.Pack(type, weight.Data + (r0 + WeightPanel.Rows) * weight.RowBytes, weight.RowBytes, secondRows, 0, blocks, staging, second, vectorized: true);
+                Block32PanelKernel.Run(panel, second, blocks, tiles, tokens, destination + r0, destinationStride, rows, secondRows);
+            }
+            return;
+        }
+        for (int r0 = firstRow; r0 < endRow; r0 += WeightPanel.Rows)
+        {
+            int rows = Math.Min(WeightPanel.Rows, endRow - r0);
+            WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
+            float* output = destination + r0;
+            if (type == GgmlType.Q4_K) Q4_KPanelKernel.Run(panel, blocks, tiles, tokens, output, destinationStride, rows);
+            else Q6_KPanelKernel.Run(panel, blocks, tiles, tokens, output, destinationStride, rows);
+        }
+    }
+
+    /// <summary>Two panels and the staging area of a panel pack, at the head of the thread's scratch.</summary>
+    private static long PanelScratchBytes(CpuWeightTensor weight)
+    {
+        int blocks = weight.RowLength / weight.Traits.BlockSize;
+        return 2L * blocks * WeightPanel.BlockBytes(weight.Type) + WeightPanel.StagingBytes(weight.RowLength);
     }
 
     private static void RowDots(CpuWeightTensor weight, ReadOnlySpan<byte> activations, int activationRowBytes, int tokens,
