@@ -28,18 +28,19 @@ public static class BenchCompare
     {
         var tests = new (string Prompt, string Generate, string Depth)[] { ("512", "0", "0"), ("0", "128", "0"), ("0", "128", "1024") };
         var rows = new List<Row>();
+        using var reader = new ReadBandwidth(threads);
         foreach (var model in models)
         {
             foreach (var (prompt, generate, depth) in tests)
             {
                 var decode = generate != "0";
-                var before = decode ? ReadBandwidth.MeasureGigabytesPerSecond(threads, repetitions: 3) : 0;
+                var before = decode ? reader.Measure() : 0;
                 string[] Arguments() => ["-m", model, "-p", prompt, "-n", generate, "-d", depth, "-t", threads.ToString(CultureInfo.InvariantCulture),
                     "-r", repetitions.ToString(CultureInfo.InvariantCulture), "-o", "json"];
                 var ours = RunJson(toasted, ["bench", .. Arguments()]);
                 var theirs = RunJson(llamaBench, Arguments());
                 var test = prompt != "0" ? $"pp{prompt}" : $"tg{generate}" + (depth != "0" ? $" @ d{depth}" : "");
-                var after = decode ? ReadBandwidth.MeasureGigabytesPerSecond(threads, repetitions: 3) : 0;
+                var after = decode ? reader.Measure() : 0;
                 var bytesPerToken = decode ? DecodeTraffic.Of(model).BytesPerToken(int.Parse(depth, CultureInfo.InvariantCulture), int.Parse(generate, CultureInfo.InvariantCulture)) : 0;
                 rows.Add(new Row(Path.GetFileName(model), test, ours.Average, ours.Std, theirs.Average, theirs.Std, Math.Max(before, after), bytesPerToken));
                 output.WriteLine($"{Path.GetFileName(model)} {test}: toasted {ours.Average:F2} t/s, llama.cpp {theirs.Average:F2} t/s");
