@@ -59,9 +59,7 @@ public sealed class AttentionBlock
         }
         else
         {
-            step.MatMul(w.Query!, normed, q);
-            step.MatMul(w.Key!, normed, k);
-            step.MatMul(w.Value!, normed, v);
+            step.MatMuls(normed, (w.Query!, q), (w.Key!, k), (w.Value!, v));
         }
         if (w.QueryBias is not null) step.AddBias(q, w.QueryBias);
         if (w.KeyBias is not null) step.AddBias(k, w.KeyBias);

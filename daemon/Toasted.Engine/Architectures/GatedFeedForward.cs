@@ -30,8 +30,7 @@ public static class GatedFeedForward
         }
         else
         {
-            step.MatMul(w.Gate!, normed, gate);
-            step.MatMul(w.Up!, normed, up);
+            step.MatMuls(normed, (w.Gate!, gate), (w.Up!, up));
         }
 
         // gate ← act(gate) ⊙ up, then project back.

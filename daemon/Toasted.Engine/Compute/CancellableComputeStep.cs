@@ -42,6 +42,12 @@ public sealed class CancellableComputeStep : IComputeStep
         _inner.MatMul(weight, source, destination);
     }
 
+    public void MatMuls(ComputeBuffer source, params ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        _inner.MatMuls(source, products);
+    }
+
     public void AddBias(ComputeBuffer destination, WeightTensor bias)
     {
         _cancellationToken.ThrowIfCancellationRequested();

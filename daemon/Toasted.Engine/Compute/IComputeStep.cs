@@ -22,6 +22,16 @@ public interface IComputeStep : IDisposable
     /// <summary>destination[t] += bias.</summary>
     void AddBias(ComputeBuffer destination, WeightTensor bias);
 
+    /// <summary>
+    /// Each product's destination = its weight · source, as <see cref="MatMul"/> does one at a time: the
+    /// projections that read one input (Q, K and V; gate and up). A backend may convert the input once
+    /// and spread all the products over its threads as one piece of work.
+    /// </summary>
+    void MatMuls(ComputeBuffer source, params ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
+        foreach (var (weight, destination) in products) MatMul(weight, source, destination);
+    }
+
     /// <summary>destination += source, element-wise.</summary>
     void Add(ComputeBuffer destination, ComputeBuffer source);
 

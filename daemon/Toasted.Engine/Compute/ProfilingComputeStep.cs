@@ -36,6 +36,19 @@ public sealed class ProfilingComputeStep(IComputeStep inner, OperationProfile pr
         Time($"matmul {weight.Type}", start);
     }
 
+    /// <summary>Timed as one op; the time is shared among the products' weight types by their element counts,
+    /// so a mixed file's types still show apart.</summary>
+    public void MatMuls(ComputeBuffer source, params ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
+        var start = Stopwatch.GetTimestamp();
+        inner.MatMuls(source, products);
+        var ticks = Stopwatch.GetTimestamp() - start;
+        long elements = 0;
+        foreach (var (weight, _) in products) elements += (long)weight.Rows * weight.RowLength;
+        foreach (var (weight, _) in products)
+            profile.Add($"matmul {weight.Type}", elements == 0 ? 0 : ticks * ((long)weight.Rows * weight.RowLength) / elements);
+    }
+
     public void AddBias(ComputeBuffer destination, WeightTensor bias)
     {
         var start = Stopwatch.GetTimestamp();

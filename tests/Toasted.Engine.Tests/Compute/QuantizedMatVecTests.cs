@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NUnit.Framework;
+using Toasted.Engine.Compute;
 using Toasted.Engine.Compute.Cpu;
 using Toasted.Engine.Quantization;
 using Toasted.Engine.Tests.Quantization;
@@ -194,6 +195,42 @@ public unsafe class QuantizedMatVecTests
                     matVec.RunJobs(rowCounts.Length, activations);
                 }
                 Assert.That(together, Is.EqualTo(alone), $"{threads} threads");
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles) handle.Free();
+        }
+    }
+
+    [Test]
+    public void A_step_s_products_of_one_input_equal_its_matmuls_one_by_one()
+    {
+        // Q4_0 and Q8_0 both take Q8_0 activations, so they share one dispatch; Q4_K takes Q8_K, so a list with
+        // it runs product by product. Either way every result must be MatMul's, bit for bit.
+        var rng = new Random(12);
+        const int n = 256;
+        (GgmlType Type, int Rows)[] shapes = [(GgmlType.Q4_0, 40), (GgmlType.Q8_0, 17), (GgmlType.Q4_K, 24)];
+        var weightBytes = shapes.Select(s => MultiRowDotTests.WeightRows(s.Type, n / QuantTraitsTable.Get(s.Type).BlockSize, s.Rows, rng, RandomRows.Pattern.Random)).ToArray();
+        var handles = weightBytes.Select(b => GCHandle.Alloc(b, GCHandleType.Pinned)).ToArray();
+        try
+        {
+            var weights = shapes.Select((s, j) => (WeightTensor)new CpuWeightTensor($"w{j}", s.Type, n, s.Rows,
+                (byte*)handles[j].AddrOfPinnedObject(), QuantTraitsTable.Get(s.Type).RowBytes(n))).ToArray();
+            var input = new CpuBuffer(1, n);
+            RandomRows.Gaussian(rng, n).CopyTo(input.Row(0));
+            foreach (int threads in new[] { 1, 2, 3 })
+            foreach (var list in new[] { new[] { 0, 1 }, new[] { 1, 0, 1 }, new[] { 0, 1, 2 } })
+            {
+                using var pool = new WorkerPool(threads);
+                using var step = new CpuComputeStep(pool);
+                var alone = list.Select(j => new CpuBuffer(1, shapes[j].Rows)).ToArray();
+                var together = list.Select(j => new CpuBuffer(1, shapes[j].Rows)).ToArray();
+                for (int i = 0; i < list.Length; i++) step.MatMul(weights[list[i]], input, alone[i]);
+                var products = list.Select((j, i) => (weights[j], (ComputeBuffer)together[i])).ToArray();
+                step.MatMuls(input, products);
+                for (int i = 0; i < list.Length; i++)
+                    Assert.That(together[i].Row(0).ToArray(), Is.EqualTo(alone[i].Row(0).ToArray()), $"{threads} threads, products {string.Join(",", list)}, product {i}");
             }
         }
         finally

@@ -83,6 +83,51 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
         }
     }
 
+    /// <summary>
+    /// A decode step's products of one input whose weights take the same activation format run as one
+    /// <see cref="ParallelMatVec"/> dispatch over one conversion of the input: each thread streams one share of
+    /// all their rows, and the weight stream starts once instead of once per product. Anything else runs
+    /// product by product.
+    /// </summary>
+    public void MatMuls(ComputeBuffer source, params ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
+        var src = (CpuBuffer)source;
+        if (src.Rows != 1 || products.Length < 2 || !ShareActivationType(products))
+        {
+            foreach (var (weight, destination) in products) MatMul(weight, source, destination);
+            return;
+        }
+        var activationType = ((CpuWeightTensor)products[0].Weight).Traits.ActivationType;
+        var activationRowBytes = ActivationQuantizer.RowBytes(activationType, src.Columns);
+        var activations = ArrayPool<byte>.Shared.Rent(activationRowBytes);
+        try
+        {
+            ActivationQuantizer.Quantize(activationType, src.Row(0), activations.AsSpan(0, activationRowBytes));
+            var jobs = _matVec.Jobs(products.Length);
+            for (int j = 0; j < products.Length; j++)
+            {
+                var w = (CpuWeightTensor)products[j].Weight;
+                var dst = (CpuBuffer)products[j].Destination;
+                if (src.Columns != w.RowLength || dst.Columns != w.Rows || dst.Rows != 1)
+                    throw new ArgumentException($"matmul shape mismatch: {w} × ({src.Rows}×{src.Columns}) → ({dst.Rows}×{dst.Columns})");
+                jobs[j] = new MatVecJob(w, 0, activationRowBytes, dst.Data);
+            }
+            _matVec.RunJobs(products.Length, activations);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(activations);
+        }
+    }
+
+    private static bool ShareActivationType(ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
+        var type = ((CpuWeightTensor)products[0].Weight).Traits.ActivationType;
+        foreach (var (weight, _) in products)
+            if (((CpuWeightTensor)weight).Traits.ActivationType != type) return false;
+        return true;
+    }
+
     public void Scale(ComputeBuffer destination, float factor) => RowKernels.Scale(((CpuBuffer)destination).All, factor);
 
     public void Attention(KvCacheStorage cache, int layer, ComputeBuffer queries, int firstPosition, AttentionParameters attention, ComputeBuffer destination) =>
