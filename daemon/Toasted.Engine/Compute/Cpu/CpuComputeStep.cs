@@ -11,10 +11,6 @@ namespace Toasted.Engine.Compute.Cpu;
 /// </summary>
 internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeStep
 {
-    /// <summary>Rows of a weight handed to one worker at a time: large enough to amortise the
-    /// atomic counter, small enough to balance two to a few dozen threads.</summary>
-    private const int RowsPerTask = 16;
-
     private readonly ParallelMatMat _matMat = new(pool);
     private readonly ParallelMatVec _matVec = new(pool);
     private readonly ParallelAttention _attention = new(pool);
@@ -45,42 +41,7 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
             _matMat.Run(w, src, dst);
             return;
         }
-
-        // Convert each activation row once to the format the weight type's dot consumes.
-        var activationType = w.Traits.ActivationType;
-        var activationRowBytes = ActivationQuantizer.RowBytes(activationType, src.Columns);
-        var activations = ArrayPool<byte>.Shared.Rent(activationRowBytes * src.Rows);
-        try
-        {
-            for (int t = 0; t < src.Rows; t++)
-                ActivationQuantizer.Quantize(activationType, src.Row(t), activations.AsSpan(t * activationRowBytes, activationRowBytes));
-
-            if (src.Rows == 1)
-            {
-                _matVec.Run(w, activations, activationRowBytes, dst.Data);
-                return;
-            }
-
-            var tokens = src.Rows;
-            var n = w.RowLength;
-            var dot = w.Traits.Dot;
-            var tasks = (w.Rows + RowsPerTask - 1) / RowsPerTask;
-            pool.For(tasks, task =>
-            {
-                var first = task * RowsPerTask;
-                var last = Math.Min(first + RowsPerTask, w.Rows);
-                for (int r = first; r < last; r++)
-                {
-                    var row = w.Row(r);
-                    for (int t = 0; t < tokens; t++)
-                        dst.Data[(long)t * dst.Columns + r] = dot(row, activations.AsSpan(t * activationRowBytes, activationRowBytes), n);
-                }
-            });
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(activations);
-        }
+        if (src.Rows == 1) DecodeProducts(src, [(weight, destination)]);
     }
 
     /// <summary>
@@ -91,12 +52,20 @@ internal sealed unsafe partial class CpuComputeStep(WorkerPool pool) : IComputeS
     /// </summary>
     public void MatMuls(ComputeBuffer source, params ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
     {
+        if (products.IsEmpty) return;
         var src = (CpuBuffer)source;
-        if (src.Rows != 1 || products.Length < 2 || !ShareActivationType(products))
+        if (src.Rows != 1 || !ShareActivationType(products))
         {
             foreach (var (weight, destination) in products) MatMul(weight, source, destination);
             return;
         }
+        DecodeProducts(src, products);
+    }
+
+    /// <summary>One token's products, whose weights take one activation format: the row converted once, the
+    /// products run as one <see cref="ParallelMatVec"/> job list.</summary>
+    private void DecodeProducts(CpuBuffer src, ReadOnlySpan<(WeightTensor Weight, ComputeBuffer Destination)> products)
+    {
         var activationType = ((CpuWeightTensor)products[0].Weight).Traits.ActivationType;
         var activationRowBytes = ActivationQuantizer.RowBytes(activationType, src.Columns);
         var activations = ArrayPool<byte>.Shared.Rent(activationRowBytes);
