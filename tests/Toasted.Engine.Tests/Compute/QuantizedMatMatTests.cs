@@ -124,6 +124,44 @@ public unsafe class QuantizedMatMatTests
         }
     }
 
+    [TestCaseSource(nameof(PanelCases))]
+    public void A_batch_split_over_threads_equals_one_tile_call_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
+    {
+        // The pool builds the batch's tiles once, a share per thread, and runs row ranges (or token ranges, for few
+        // rows) on them; every product must be the one Tile computes alone, which the test below checks against
+        // the scalar dot. Token counts miss the 8-token tiles, row counts the 16-row panel pairs.
+        var traits = QuantTraitsTable.Get(type);
+        var rng = new Random(41 + (int)type * 7 + (int)pattern);
+        int blocks = traits.BlockSize == 32 ? 8 : 2;
+        int n = blocks * traits.BlockSize;
+        foreach (int rows in new[] { 24, 200 })
+        foreach (int tokens in new[] { 9, 37 })
+        {
+            var operands = Make(type, pattern, rows, blocks, tokens, rng);
+            using var input = new CpuBuffer(tokens, n);
+            for (int t = 0; t < tokens; t++)
+                (t % 2 == 0 ? RandomRows.Gaussian(rng, n) : RandomRows.Saturating(rng, n)).CopyTo(input.Row(t));
+            var activations = new byte[operands.ActivationRowBytes * tokens];
+            for (int t = 0; t < tokens; t++)
+                ActivationQuantizer.Quantize(traits.ActivationType, input.Row(t), activations.AsSpan(t * operands.ActivationRowBytes, operands.ActivationRowBytes));
+            var alone = new float[tokens * rows];
+            fixed (byte* weights = operands.Weights)
+            fixed (float* expected = alone)
+            {
+                var weight = new CpuWeightTensor("w", type, n, rows, weights, operands.RowBytes);
+                QuantizedMatMat.Tile(weight, activations, operands.ActivationRowBytes, tokens, 0, rows, expected, rows);
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    using var pool = new WorkerPool(threads);
+                    using var matMat = new ParallelMatMat(pool);
+                    using var output = new CpuBuffer(tokens, rows);
+                    matMat.Run(weight, input, output);
+                    Assert.That(output.All.ToArray(), Is.EqualTo(alone), $"{type} {pattern}, {rows} rows × {tokens} tokens, {threads} threads");
+                }
+            }
+        }
+    }
+
     [TestCaseSource(nameof(AllCases))]
     public void Tile_agrees_with_the_scalar_dot_of_every_row_and_token(GgmlType type, RandomRows.Pattern pattern)
     {

@@ -150,7 +150,9 @@ public unsafe class QuantizedMatVecTests
             fixed (float* p = parallel)
             {
                 QuantizedMatVec.Rows(weight, activations, 0, rows, s);
-                new ParallelMatVec(pool).Run(weight, activations, activations.Length, p);
+                var matVec = new ParallelMatVec(pool);
+                matVec.Jobs(1)[0] = new MatVecJob(weight, 0, activations.Length, p);
+                matVec.RunJobs(1, activations);
             }
             Assert.That(parallel, Is.EqualTo(serial));
         }
@@ -217,7 +219,7 @@ public unsafe class QuantizedMatVecTests
         {
             var weights = shapes.Select((s, j) => (WeightTensor)new CpuWeightTensor($"w{j}", s.Type, n, s.Rows,
                 (byte*)handles[j].AddrOfPinnedObject(), QuantTraitsTable.Get(s.Type).RowBytes(n))).ToArray();
-            var input = new CpuBuffer(1, n);
+            using var input = new CpuBuffer(1, n);
             RandomRows.Gaussian(rng, n).CopyTo(input.Row(0));
             foreach (int threads in new[] { 1, 2, 3 })
             foreach (var list in new[] { new[] { 0, 1 }, new[] { 1, 0, 1 }, new[] { 0, 1, 2 } })
@@ -231,6 +233,7 @@ public unsafe class QuantizedMatVecTests
                 step.MatMuls(input, products);
                 for (int i = 0; i < list.Length; i++)
                     Assert.That(together[i].Row(0).ToArray(), Is.EqualTo(alone[i].Row(0).ToArray()), $"{threads} threads, products {string.Join(",", list)}, product {i}");
+                foreach (var buffer in alone.Concat(together)) buffer.Dispose();
             }
         }
         finally

@@ -24,6 +24,7 @@ internal sealed unsafe class ParallelMatMat : IDisposable
     private byte* _tiles;
     private long _tilesCapacity;
     private bool _sharedTiles;
+    private int _blocks;
     private CpuWeightTensor? _weight;
     private CpuBuffer? _source;
     private byte[]? _activations;
@@ -57,8 +58,8 @@ internal sealed unsafe class ParallelMatMat : IDisposable
             _sharedTiles = QuantizedMatMat.HasPanelKernel(weight.Type) && QuantizedMatMat.FitsOneChunk(source.Rows, _activationRowBytes);
             if (_sharedTiles)
             {
-                int blocks = weight.RowLength / weight.Traits.BlockSize;
-                EnsureTiles(ActivationTiles.Bytes(activationType, source.Rows, blocks));
+                _blocks = weight.RowLength / weight.Traits.BlockSize;
+                EnsureTiles(ActivationTiles.Bytes(activationType, source.Rows, _blocks));
                 _pool.For(Math.Min(threads, ActivationTiles.TileCount(source.Rows)), _buildTilesBody);
             }
             // Whole panels per row range; split the tokens too only when rows are too few to share.
@@ -101,11 +102,14 @@ internal sealed unsafe class ParallelMatMat : IDisposable
         int parts = Math.Min(_pool.Threads, ActivationTiles.TileCount(tokens));
         var (firstToken, endToken) = Share(tokens, parts, part, ActivationTiles.Tokens);
         if (firstToken == endToken) return;
-        int blocks = weight.RowLength / weight.Traits.BlockSize;
         fixed (byte* activations = _activations)
-            QuantizedMatMat.BuildTiles(weight.Type, activations + (long)firstToken * _activationRowBytes, _activationRowBytes, endToken - firstToken, blocks,
-                _tiles + ActivationTiles.Bytes(weight.Traits.ActivationType, firstToken, blocks));
+            QuantizedMatMat.BuildTiles(weight.Type, activations + (long)firstToken * _activationRowBytes, _activationRowBytes, endToken - firstToken, _blocks,
+                TilesOf(firstToken));
     }
+
+    /// <summary>The shared tiles from token <paramref name="firstToken"/>, a multiple of eight, on: the tiles before it take
+    /// the bytes of its token count.</summary>
+    private byte* TilesOf(int firstToken) => _tiles + ActivationTiles.Bytes(_weight!.Traits.ActivationType, firstToken, _blocks);
 
     private void EnsureTiles(long bytes)
     {
@@ -132,9 +136,7 @@ internal sealed unsafe class ParallelMatMat : IDisposable
         if (firstRow == endRow || firstToken == endToken) return;
         if (_sharedTiles)
         {
-            // Whole tiles per cell: firstToken is a multiple of eight, so its tiles start at its token's tile.
-            int blocks = weight.RowLength / weight.Traits.BlockSize;
-            QuantizedMatMat.Panels(weight, _tiles + ActivationTiles.Bytes(weight.Traits.ActivationType, firstToken, blocks), endToken - firstToken,
+            QuantizedMatMat.Panels(weight, TilesOf(firstToken), endToken - firstToken,
                 firstRow, endRow, _destination + (long)firstToken * _destinationStride, _destinationStride);
             return;
         }

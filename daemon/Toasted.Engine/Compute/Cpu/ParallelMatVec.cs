@@ -27,13 +27,6 @@ internal sealed unsafe class ParallelMatVec
         _part = RunPart;
     }
 
-    /// <summary>destination[r] = row r of <paramref name="weight"/> · the first <paramref name="activationBytes"/> bytes of <paramref name="activation"/>, for every row.</summary>
-    public void Run(CpuWeightTensor weight, byte[] activation, int activationBytes, float* destination)
-    {
-        Jobs(1)[0] = new MatVecJob(weight, 0, activationBytes, destination);
-        RunJobs(1, activation);
-    }
-
     /// <summary>A job list of at least <paramref name="count"/> entries for the caller to fill before <see cref="RunJobs"/>.</summary>
     public MatVecJob[] Jobs(int count)
     {
