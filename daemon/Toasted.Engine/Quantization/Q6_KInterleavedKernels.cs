@@ -6,7 +6,8 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// Matrix × vector over <see cref="Q6_KInterleaved"/> groups. Per super-block column: 24 64-byte weight
-/// loads decode to 32 vectors of unsigned 6-bit quants; their products with activation patterns prepared
+/// loads decode to 32 vectors of unsigned 6-bit quants (three planes masked, the fourth quarter gathered from
+/// their top bits, per byte with GFNI's affine transform where the core has it); their products with activation patterns prepared
 /// once per call (vpmaddubsw) are summed two at a time as shorts and weighted by the eight rows' group scales
 /// in one vpmaddwd per group; the −32 offset comes out as 32 · Σ_g scale_g · bsums[g] (eight more vpmaddwd);
 /// then one convert and one fused multiply-add per row. The float steps are those of
@@ -26,7 +27,8 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
     private const int QuantColumnBytes = Q6_KInterleaved.QuantColumnBytes;
     private const int HeaderColumnBytes = Q6_KInterleaved.HeaderColumnBytes;
-    private const int HighBitsOffset = Q6_KInterleaved.HighBitsOffset;
+    private const int PlaneBytes = Q6_KInterleaved.PlaneBytes;
+    private const int HalfBytes = Q6_KInterleaved.HalfBytes;
     /// <summary>
     /// Per activation block: 64 patterns of 32 bytes, pattern 32h + 16n + 8s + c being dword c of the 32
     /// quants at element 128h + 64n + 32s (those that nibble n of ql chunk 2h + s multiplies), repeated in
@@ -101,14 +103,13 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                         var quarter3 = Vector512<short>.Zero;
                         for (int t = 2 * half; t < 2 * half + 2; t++)
                         {
-                            var low0 = Vector512.Load(quants + 512 * h + 64 * t);
-                            var low1 = Vector512.Load(quants + 512 * h + 256 + 64 * t);
-                            var high = Vector512.Load(quants + HighBitsOffset + 256 * h + 64 * t);
+                            byte* planes = quants + HalfBytes * h + 64 * t;
+                            var (q0, q1, q2, q3) = Quants(Vector512.Load(planes), Vector512.Load(planes + PlaneBytes), Vector512.Load(planes + 2 * PlaneBytes));
                             sbyte* pattern = (sbyte*)patterns + 1024 * h + 64 * t;
-                            quarter0 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 0), Vector512.Load(pattern));
-                            quarter1 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 1), Vector512.Load(pattern + 256));
-                            quarter2 += Avx512BW.MultiplyAddAdjacent(Quants(low0, high, 2), Vector512.Load(pattern + 512));
-                            quarter3 += Avx512BW.MultiplyAddAdjacent(Quants(low1, high, 3), Vector512.Load(pattern + 768));
+                            quarter0 += Avx512BW.MultiplyAddAdjacent(q0, Vector512.Load(pattern));
+                            quarter1 += Avx512BW.MultiplyAddAdjacent(q1, Vector512.Load(pattern + 256));
+                            quarter2 += Avx512BW.MultiplyAddAdjacent(q2, Vector512.Load(pattern + 512));
+                            quarter3 += Avx512BW.MultiplyAddAdjacent(q3, Vector512.Load(pattern + 768));
                         }
                         ints += Avx512BW.MultiplyAddAdjacent(quarter0, Spread(quarter0Scales, pick))
                             + Avx512BW.MultiplyAddAdjacent(quarter1, Spread(quarter1Scales, pick))
@@ -157,14 +158,13 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                         var quarter3 = Vector256<short>.Zero;
                         for (int dword = c; dword < c + 2; dword++)
                         {
-                            var low0 = Vector256.Load(quants + 512 * h + 32 * dword);
-                            var low1 = Vector256.Load(quants + 512 * h + 256 + 32 * dword);
-                            var high = Vector256.Load(quants + HighBitsOffset + 256 * h + 32 * dword);
+                            byte* planes = quants + HalfBytes * h + 32 * dword;
+                            var (q0, q1, q2, q3) = Quants(Vector256.Load(planes), Vector256.Load(planes + PlaneBytes), Vector256.Load(planes + 2 * PlaneBytes));
                             sbyte* pattern = (sbyte*)patterns + 1024 * h + 32 * dword;
-                            quarter0 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 0), Vector256.Load(pattern));
-                            quarter1 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 1), Vector256.Load(pattern + 256));
-                            quarter2 += Avx2.MultiplyAddAdjacent(Quants(low0, high, 2), Vector256.Load(pattern + 512));
-                            quarter3 += Avx2.MultiplyAddAdjacent(Quants(low1, high, 3), Vector256.Load(pattern + 768));
+                            quarter0 += Avx2.MultiplyAddAdjacent(q0, Vector256.Load(pattern));
+                            quarter1 += Avx2.MultiplyAddAdjacent(q1, Vector256.Load(pattern + 256));
+                            quarter2 += Avx2.MultiplyAddAdjacent(q2, Vector256.Load(pattern + 512));
+                            quarter3 += Avx2.MultiplyAddAdjacent(q3, Vector256.Load(pattern + 768));
                         }
                         ints = ScaledAdd(ints, quarter0, Avx2.Shuffle(quarter0Scales.AsByte(), pick).AsInt16());
                         ints = ScaledAdd(ints, quarter1, Avx2.Shuffle(quarter1Scales.AsByte(), pick).AsInt16());
@@ -181,25 +181,49 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     }
 
     /// <summary>
-    /// The unsigned 6-bit quants of quarter <paramref name="quarter"/> (elements 128h + 32·quarter …) of a half:
-    /// the low nibbles (quarters 0, 1) or high nibbles (2, 3) of <paramref name="low"/>, ql chunk 2h + quarter mod 2,
-    /// with bits 2·quarter and 2·quarter + 1 of <paramref name="high"/> on top.
+    /// The unsigned 6-bit quants of a half's four quarters from its three planes: quarters 0–2 are the planes'
+    /// low six bits; quarter 3 is bits 6–7 of plane 0, 1 and 2 moved to bits 0–1, 2–3 and 4–5. GFNI moves bits
+    /// within each byte (<see cref="TopPairTo"/>); without it a 16-bit shift moves them and a mask drops what
+    /// the neighbouring byte shifted in.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Quants(Vector512<byte> low, Vector512<byte> high, int quarter)
+    private static (Vector512<byte>, Vector512<byte>, Vector512<byte>, Vector512<byte>) Quants(Vector512<byte> plane0, Vector512<byte> plane1, Vector512<byte> plane2)
     {
-        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector512.Create((byte)0x0F);
-        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector512.Create((byte)0x03);
-        return lowBits | (highBits.AsUInt16() << 4).AsByte();
+        var six = Vector512.Create((byte)0x3F);
+        Vector512<byte> fourth;
+        if (Gfni.V512.IsSupported)
+            fourth = Gfni.V512.GaloisFieldAffineTransform(plane0, Vector512.Create(TopPairTo(0)).AsByte(), 0)
+                | Gfni.V512.GaloisFieldAffineTransform(plane1, Vector512.Create(TopPairTo(2)).AsByte(), 0)
+                | Gfni.V512.GaloisFieldAffineTransform(plane2, Vector512.Create(TopPairTo(4)).AsByte(), 0);
+        else
+            fourth = ((plane0.AsUInt16() >>> 6).AsByte() & Vector512.Create((byte)0x03))
+                | ((plane1.AsUInt16() >>> 4).AsByte() & Vector512.Create((byte)0x0C))
+                | ((plane2.AsUInt16() >>> 2).AsByte() & Vector512.Create((byte)0x30));
+        return (plane0 & six, plane1 & six, plane2 & six, fourth);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Quants(Vector256<byte> low, Vector256<byte> high, int quarter)
+    private static (Vector256<byte>, Vector256<byte>, Vector256<byte>, Vector256<byte>) Quants(Vector256<byte> plane0, Vector256<byte> plane1, Vector256<byte> plane2)
     {
-        var lowBits = (quarter < 2 ? low : (low.AsUInt16() >>> 4).AsByte()) & Vector256.Create((byte)0x0F);
-        var highBits = (high.AsUInt16() >>> (2 * quarter)).AsByte() & Vector256.Create((byte)0x03);
-        return lowBits | (highBits.AsUInt16() << 4).AsByte();
+        var six = Vector256.Create((byte)0x3F);
+        Vector256<byte> fourth;
+        if (Gfni.V256.IsSupported)
+            fourth = Gfni.V256.GaloisFieldAffineTransform(plane0, Vector256.Create(TopPairTo(0)).AsByte(), 0)
+                | Gfni.V256.GaloisFieldAffineTransform(plane1, Vector256.Create(TopPairTo(2)).AsByte(), 0)
+                | Gfni.V256.GaloisFieldAffineTransform(plane2, Vector256.Create(TopPairTo(4)).AsByte(), 0);
+        else
+            fourth = ((plane0.AsUInt16() >>> 6).AsByte() & Vector256.Create((byte)0x03))
+                | ((plane1.AsUInt16() >>> 4).AsByte() & Vector256.Create((byte)0x0C))
+                | ((plane2.AsUInt16() >>> 2).AsByte() & Vector256.Create((byte)0x30));
+        return (plane0 & six, plane1 & six, plane2 & six, fourth);
     }
+
+    /// <summary>
+    /// The bit matrix of a GF(2) affine transform that moves bits 6 and 7 of every byte to bits
+    /// <paramref name="bit"/> and <paramref name="bit"/> + 1 and clears the rest: output bit i is the parity of the
+    /// input byte masked by matrix byte 7 − i, so byte 7 − bit holds bit 6 alone and byte 6 − bit bit 7 alone.
+    /// </summary>
+    private static ulong TopPairTo(int bit) => 0x40UL << (8 * (7 - bit)) | 0x80UL << (8 * (6 - bit));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
