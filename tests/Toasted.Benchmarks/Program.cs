@@ -7,6 +7,7 @@ using Toasted.Engine.Quantization;
 //   synth SHAPE TYPE OUT.gguf                           a synthetic-weight model of a real shape
 //   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
 //   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
+//   attention [POSITIONS]                               single-thread µs of one decode attention tile (default 1088)
 //   matvec [TYPE…]                                      single-thread matrix × vector GB/s per weight type
 //                                                       (MATVEC_BYTES of weights, rows of MATVEC_COLUMNS, default 2048)
 var command = args.Length > 0 ? args[0] : "help";
@@ -41,6 +42,9 @@ switch (command)
             GemmBenchmark.Run(type, rows, k, tokens, repeats: 5);
             return 0;
         }
+    case "attention":
+        AttentionTileBenchmark.Run(options.Count > 0 ? int.Parse(options[0], CultureInfo.InvariantCulture) : 1088);
+        return 0;
     case "matvec":
         {
             GgmlType[] all = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16];
@@ -72,5 +76,6 @@ switch (command)
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
         Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
         Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
+        Console.Error.WriteLine("       Toasted.Benchmarks attention [POSITIONS]   (one decode attention tile, one thread)");
         return command == "help" ? 0 : 2;
 }

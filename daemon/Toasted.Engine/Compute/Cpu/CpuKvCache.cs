@@ -8,7 +8,8 @@ namespace Toasted.Engine.Compute.Cpu;
 /// comes to every layer after the whole model's weights went through the caches, so each of those
 /// writes, and each short run a step reads back, was a miss of its own (about 10 µs of stores per
 /// layer at a depth of 64, against 5.5 µs now; see docs/architecture.md). The attention tiles take a
-/// value block in either order at the same speed. Both live in huge pages where the kernel grants them.
+/// value block in either order at the same speed. Both live in huge pages where the kernel grants them,
+/// faulted in when the cache is made (<see cref="LargePageMemory.AllocateZeroed"/>).
 /// </summary>
 public sealed unsafe class CpuKvCache : KvCacheStorage
 {
@@ -17,8 +18,8 @@ public sealed unsafe class CpuKvCache : KvCacheStorage
     public CpuKvCache(KvCacheShape shape) : base(shape)
     {
         var elements = (nuint)shape.Layers * (nuint)shape.KvHeads * (nuint)shape.Capacity * (nuint)shape.HeadDim;
-        Keys = (Half*)LargePageMemory.Allocate((long)elements * 2);
-        Values = (Half*)LargePageMemory.Allocate((long)elements * 2);
+        Keys = (Half*)LargePageMemory.AllocateZeroed((long)elements * 2);
+        Values = (Half*)LargePageMemory.AllocateZeroed((long)elements * 2);
     }
 
     public Half* Keys { get; }
