@@ -7,21 +7,30 @@ namespace Toasted.Benchmarks;
 /// <summary>
 /// Runs `toasted bench` and llama.cpp's llama-bench alternately on the same GGUF files and thread
 /// count, and prints both with the ratio toasted / llama.cpp per test, beside the machine's
-/// read-bandwidth ceiling for decode. Alternating (toasted, llama.cpp, toasted, …) per test keeps
-/// slow drifts of the machine (thermals, other load) from favouring either side. The read bandwidth
-/// of a shared machine drifts too (by a third within an hour on a cloud VM), so it is measured right
-/// before and right after each decode test and the higher of the two is that row's ceiling.
+/// read-bandwidth ceiling for decode. Each test runs toasted, then llama.cpp, so slow drifts of the
+/// machine (thermals, other load) fall on both sides alike from test to test. The read bandwidth of a
+/// shared machine drifts too, by a third within a few minutes on a cloud VM, so it is measured right
+/// before, between and right after the two runs of a decode test, and each engine's ceiling is the
+/// higher of the two measurements around its own run: each is held to what the machine could read in
+/// its own minutes.
 /// </summary>
 public static class BenchCompare
 {
-    /// <param name="Bandwidth">Read GB/s around a decode test, 0 for prefill.</param>
+    /// <param name="Bandwidth">Read GB/s around toasted's run of a decode test, 0 for prefill.</param>
+    /// <param name="PeerBandwidth">Read GB/s around llama.cpp's run, 0 for prefill.</param>
     /// <param name="BytesPerToken">What one decode token reads (<see cref="DecodeTraffic"/>), 0 for prefill.</param>
-    public sealed record Row(string Model, string Test, double Toasted, double ToastedStd, double Peer, double PeerStd, double Bandwidth, double BytesPerToken)
+    public sealed record Row(string Model, string Test, double Toasted, double ToastedStd, double Peer, double PeerStd,
+        double Bandwidth, double PeerBandwidth, double BytesPerToken)
     {
         public double Ratio => Toasted / Peer;
 
-        /// <summary>Decode tokens per second the read bandwidth allows; 0 for prefill.</summary>
-        public double Ceiling => BytesPerToken > 0 ? Bandwidth * 1e9 / BytesPerToken : 0;
+        /// <summary>Decode tokens per second the read bandwidth around toasted's run allows; 0 for prefill.</summary>
+        public double Ceiling => CeilingAt(Bandwidth);
+
+        /// <summary>The same around llama.cpp's run.</summary>
+        public double PeerCeiling => CeilingAt(PeerBandwidth);
+
+        private double CeilingAt(double bandwidth) => BytesPerToken > 0 ? bandwidth * 1e9 / BytesPerToken : 0;
     }
 
     public static int Run(string toasted, string llamaBench, IReadOnlyList<string> models, int threads, int repetitions, TextWriter output)
@@ -38,11 +47,13 @@ public static class BenchCompare
                 string[] Arguments() => ["-m", model, "-p", prompt, "-n", generate, "-d", depth, "-t", threads.ToString(CultureInfo.InvariantCulture),
                     "-r", repetitions.ToString(CultureInfo.InvariantCulture), "-o", "json"];
                 var ours = RunJson(toasted, ["bench", .. Arguments()]);
+                var between = decode ? reader.Measure() : 0;
                 var theirs = RunJson(llamaBench, Arguments());
                 var test = prompt != "0" ? $"pp{prompt}" : $"tg{generate}" + (depth != "0" ? $" @ d{depth}" : "");
                 var after = decode ? reader.Measure() : 0;
                 var bytesPerToken = decode ? DecodeTraffic.Of(model).BytesPerToken(int.Parse(depth, CultureInfo.InvariantCulture), int.Parse(generate, CultureInfo.InvariantCulture)) : 0;
-                rows.Add(new Row(Path.GetFileName(model), test, ours.Average, ours.Std, theirs.Average, theirs.Std, Math.Max(before, after), bytesPerToken));
+                rows.Add(new Row(Path.GetFileName(model), test, ours.Average, ours.Std, theirs.Average, theirs.Std,
+                    Math.Max(before, between), Math.Max(between, after), bytesPerToken));
                 output.WriteLine($"{Path.GetFileName(model)} {test}: toasted {ours.Average:F2} t/s, llama.cpp {theirs.Average:F2} t/s");
             }
         }
@@ -50,20 +61,22 @@ public static class BenchCompare
         var decodeRows = rows.Where(r => r.Ceiling > 0).ToList();
         output.WriteLine();
         var range = decodeRows.Count > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{decodeRows.Min(r => r.Bandwidth):F1}–{decodeRows.Max(r => r.Bandwidth):F1} GB/s")
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{decodeRows.Min(r => Math.Min(r.Bandwidth, r.PeerBandwidth)):F1}–{decodeRows.Max(r => Math.Max(r.Bandwidth, r.PeerBandwidth)):F1} GB/s")
             : "not measured";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"threads: {threads}, repetitions: {repetitions}, read bandwidth ({threads} threads) around the decode tests: {range}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
-        output.WriteLine("decode ceiling = read bandwidth around the test / bytes a token reads (weights it touches + F16 KV it attends to)");
+        output.WriteLine("decode ceiling = read bandwidth around the engine's run / bytes a token reads (weights it touches + F16 KV it attends to)");
         output.WriteLine();
-        output.WriteLine("| model | test | toasted t/s | llama.cpp t/s | ratio | GB/s | MB per token | decode ceiling t/s | toasted % of ceiling | llama.cpp % of ceiling |");
+        output.WriteLine("| model | test | toasted t/s | llama.cpp t/s | ratio | GB/s toasted / llama.cpp | MB per token | decode ceiling t/s | toasted % of ceiling | llama.cpp % of ceiling |");
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             var speeds = string.Create(CultureInfo.InvariantCulture,
                 $"| {row.Model} | {row.Test} | {row.Toasted:F2} ± {row.ToastedStd:F2} | {row.Peer:F2} ± {row.PeerStd:F2} | {row.Ratio:F2} |");
             var ceiling = string.Create(CultureInfo.InvariantCulture,
-                $" {row.Bandwidth:F1} | {row.BytesPerToken / 1e6:F0} | {row.Ceiling:F1} | {100 * row.Toasted / row.Ceiling:F0} % | {100 * row.Peer / row.Ceiling:F0} % |");
+                $" {row.Bandwidth:F1} / {row.PeerBandwidth:F1} | {row.BytesPerToken / 1e6:F0} | {row.Ceiling:F1} / {row.PeerCeiling:F1} |" +
+                $" {100 * row.Toasted / row.Ceiling:F0} % | {100 * row.Peer / row.PeerCeiling:F0} % |");
             output.WriteLine(speeds + (row.Ceiling > 0 ? ceiling : "  |  |  |  |  |"));
         }
         return 0;

@@ -34,12 +34,19 @@ public sealed unsafe class ReadBandwidth : IDisposable
         return reader.Measure(repetitions);
     }
 
-    /// <summary>GB/s of the fastest of <paramref name="repetitions"/> passes over the buffer.</summary>
-    public double Measure(int repetitions = 3)
+    /// <summary>
+    /// GB/s of the fastest pass over the buffer, of at least <paramref name="repetitions"/> passes and as many
+    /// more as fit in <paramref name="span"/> (default half a second): a pass takes tens of milliseconds, and a
+    /// shared machine's bandwidth swings over seconds, so a few passes alone can catch it at its slowest and
+    /// understate the ceiling.
+    /// </summary>
+    public double Measure(int repetitions = 3, TimeSpan? span = null)
     {
         var best = 0.0;
         var slice = _bytes / _threads / 64 * 64;
-        for (int r = 0; r < repetitions; r++)
+        var limit = span ?? TimeSpan.FromMilliseconds(500);
+        var elapsed = Stopwatch.StartNew();
+        for (int r = 0; r < repetitions || elapsed.Elapsed < limit; r++)
         {
             var workers = new Thread[_threads];
             var clock = Stopwatch.StartNew();
