@@ -96,7 +96,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 3);
+                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var w0 = Vector512.Load(column + QuantsOffset);
                 var w1 = Vector512.Load(column + QuantsOffset + 64);
@@ -125,7 +125,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 3);
+                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var pairs = Vector256<short>.Zero;
                 for (int part = 0; part < 4; part++)
@@ -163,7 +163,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 3);
+                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
                 int* q = (int*)(digest + (long)b * CompactDigestBlockBytes);
                 // Vector v, half h holds packed group j = 2v + h: low nibbles meet quants 4j…, high ones 16 + 4j….
                 var w00 = Vector256.Load(column + QuantsOffset);

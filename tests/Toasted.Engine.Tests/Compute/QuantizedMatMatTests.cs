@@ -114,7 +114,7 @@ public unsafe class QuantizedMatMatTests
             fixed (float* y = vector)
             fixed (float* z = scalar)
             {
-                Block32PanelKernel.Run(p, p2, blocks, a, tokens, y, stride, rows, secondRows);
+                Block32PanelKernel.Run(type, p, p2, blocks, a, tokens, y, stride, rows, secondRows);
                 Block32PanelKernel.RunScalar(p, blocks, a, tokens, z, stride, rows);
                 if (secondRows > 0) Block32PanelKernel.RunScalar(p2, blocks, a, tokens, z + WeightPanel.Rows, stride, secondRows);
             }
@@ -273,7 +273,7 @@ public unsafe class QuantizedMatMatTests
                 case GgmlType.Q4_0:
                 case GgmlType.Q8_0:
                     if (scalar) Block32PanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
-                    else Block32PanelKernel.Run(p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
+                    else Block32PanelKernel.Run(type, p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
                     break;
                 case GgmlType.Q4_K:
                     if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);

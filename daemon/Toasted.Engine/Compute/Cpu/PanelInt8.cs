@@ -8,12 +8,12 @@ namespace Toasted.Engine.Compute.Cpu;
 /// The multiply-adds of the panel kernels: unsigned weight codes (a panel vector) against four signed
 /// activation bytes broadcast to every lane. VNNI does it in one exact instruction; without it,
 /// vpmaddubsw + vpmaddwd is exact as long as the pair sums fit 16 bits, which holds for codes up to 63
-/// (Q4_0, Q4_K, Q6_K) but not for Q8_0's codes up to 255, so Q8_0 needs VNNI for the panel path.
+/// (Q4_0, Q4_K, Q6_K) but not for Q8_0's codes up to 255, which without VNNI take a sign-magnitude loop of
+/// their own (<see cref="Block32PanelKernel"/>).
 /// </summary>
 internal static unsafe class PanelInt8
 {
     public static bool IsSupported => Avx2.IsSupported;
-    public static bool IsWideCodeSupported => AvxVnni.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> Broadcast4(byte* activation) => Vector256.Create(*(int*)activation).AsSByte();

@@ -28,7 +28,7 @@ internal static unsafe class QuantizedMatMat
     [ThreadStatic] private static long _scratchBytes;
 
     public static bool HasPanelKernel(GgmlType type) =>
-        PanelInt8.IsSupported && WeightPanel.IsSupported(type) && (type != GgmlType.Q8_0 || PanelInt8.IsWideCodeSupported);
+        PanelInt8.IsSupported && WeightPanel.IsSupported(type);
 
     /// <summary>
     /// destination[t · destinationStride + r] = row r of <paramref name="weight"/> · activation t, for rows
@@ -113,7 +113,7 @@ internal static unsafe class QuantizedMatMat
                 WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
                 if (secondRows > 0)
                     WeightPanel.Pack(type, weight.Data + (r0 + WeightPanel.Rows) * weight.RowBytes, weight.RowBytes, secondRows, 0, blocks, staging, second, vectorized: true);
-                Block32PanelKernel.Run(panel, second, blocks, tiles, tokens, destination + r0, destinationStride, rows, secondRows);
+                Block32PanelKernel.Run(type, panel, second, blocks, tiles, tokens, destination + r0, destinationStride, rows, secondRows);
             }
             return;
         }
