@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -40,6 +41,32 @@ internal static unsafe class Q4_KPanelKernel
                 int* scales = (int*)(p + ExtrasOffset);
                 for (int s = 0; s < 8; s++, scales += 8)
                 {
+                    if (!AvxVnni.IsSupported)
+                    {
+                        // Without VNNI: a sub-block's eight steps of nibble × q8 pair sums (each at most 2 · 15 · 128 from
+                        // zero) add up in 16 bits, and one vpmaddwd with the scale in both halves of each lane widens
+                        // and scales them: the same ints as eight widening steps and a 32-bit multiply.
+                        Vector256<short> v0 = default, v1 = default, v2 = default, v3 = default, v4 = default, v5 = default, v6 = default, v7 = default;
+                        for (int j = 0; j < 8; j++, q += 32, w += 32)
+                        {
+                            var codes = Vector256.Load(w);
+                            v0 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q));
+                            v1 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 4));
+                            v2 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 8));
+                            v3 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 12));
+                            v4 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 16));
+                            v5 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 20));
+                            v6 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 24));
+                            v7 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 28));
+                        }
+                        var lanes = Vector256.Load(scales);
+                        var scalePairs = (lanes | (lanes << 16)).AsInt16();
+                        s0 += Avx2.MultiplyAddAdjacent(v0, scalePairs); s1 += Avx2.MultiplyAddAdjacent(v1, scalePairs);
+                        s2 += Avx2.MultiplyAddAdjacent(v2, scalePairs); s3 += Avx2.MultiplyAddAdjacent(v3, scalePairs);
+                        s4 += Avx2.MultiplyAddAdjacent(v4, scalePairs); s5 += Avx2.MultiplyAddAdjacent(v5, scalePairs);
+                        s6 += Avx2.MultiplyAddAdjacent(v6, scalePairs); s7 += Avx2.MultiplyAddAdjacent(v7, scalePairs);
+                        continue;
+                    }
                     Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;
                     for (int j = 0; j < 8; j++, q += 32, w += 32)
                     {

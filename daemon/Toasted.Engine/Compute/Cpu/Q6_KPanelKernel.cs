@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -41,6 +42,30 @@ internal static unsafe class Q6_KPanelKernel
                 // Sixteen groups of sixteen elements: four k-groups of four bytes each, one scale per group.
                 for (int g = 0; g < 16; g++, scales += 8)
                 {
+                    if (!AvxVnni.IsSupported)
+                    {
+                        // Without VNNI: two steps of 6-bit code × q8 pair sums (each at most 2 · 63 · 128 from zero)
+                        // add up in 16 bits, and a vpmaddwd with the group's signed scale in both halves of each lane
+                        // widens and scales each pair of steps: the same ints as four widening steps and a 32-bit multiply.
+                        var lanes = Vector256.Load(scales);
+                        var groupScales = ((lanes & Vector256.Create(0xFFFF)) | (lanes << 16)).AsInt16();
+                        for (int half = 0; half < 2; half++)
+                        {
+                            var codes = Vector256.Load(w);
+                            var next = Vector256.Load(w + 32);
+                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 32)), groupScales);
+                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 4)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 36)), groupScales);
+                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 8)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 40)), groupScales);
+                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 12)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 44)), groupScales);
+                            s4 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 16)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 48)), groupScales);
+                            s5 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 20)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 52)), groupScales);
+                            s6 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 24)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 56)), groupScales);
+                            s7 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 28)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 60)), groupScales);
+                            q += 64;
+                            w += 64;
+                        }
+                        continue;
+                    }
                     Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;
                     for (int j = 0; j < 4; j++, q += 32, w += 32)
                     {
