@@ -91,7 +91,9 @@ test-isa: build
 BENCH_MODELS := $(OUT)/bench-models
 BENCH_TOOL := $(DOTNET) tests/Toasted.Benchmarks/bin/$(CONFIG)/net10.0/Toasted.Benchmarks.dll
 BENCH_THREADS ?= 2
-BENCH_REPS ?= 3
+BENCH_REPS ?= 2
+# Rounds per test, the engines' order mirrored each round (toasted, llama.cpp; llama.cpp, toasted; …).
+BENCH_ROUNDS ?= 2
 PEER_DIR ?= $(HOME)/.cache/toasted-peer
 
 $(BENCH_MODELS)/tinyllama-1.1b-%.gguf:
@@ -108,12 +110,12 @@ bench: build $(BENCH_MODELS)/tinyllama-1.1b-Q4_0.gguf
 
 bench-compare: build $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.gguf Q4_K_M.gguf)
 	@[ -x $(PEER_DIR)/bin/llama-bench ] || { echo "llama.cpp peer not found in $(PEER_DIR): run ../shared/bench/build-llamacpp-peer.sh once (about 15 minutes)"; exit 1; }
-	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) \
+	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) -a $(BENCH_ROUNDS) \
 	  $(addprefix $(BENCH_MODELS)/tinyllama-1.1b-,Q4_0.gguf Q8_0.gguf Q4_K_M.gguf)
 
 bench-compare-moe: build $(addprefix $(BENCH_MODELS)/qwen3-30b-a3b-scaled-,Q4_0.gguf Q4_K_M.gguf)
 	@[ -x $(PEER_DIR)/bin/llama-bench ] || { echo "llama.cpp peer not found in $(PEER_DIR): run ../shared/bench/build-llamacpp-peer.sh once (about 15 minutes)"; exit 1; }
-	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) \
+	$(BENCH_TOOL) compare $(BIN)/toasted $(PEER_DIR)/bin/llama-bench -t $(BENCH_THREADS) -r $(BENCH_REPS) -a $(BENCH_ROUNDS) \
 	  $(addprefix $(BENCH_MODELS)/qwen3-30b-a3b-scaled-,Q4_0.gguf Q4_K_M.gguf)
 
 clean:

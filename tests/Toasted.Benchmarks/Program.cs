@@ -67,14 +67,15 @@ switch (command)
         {
             var threads = TakeOption("-t", Environment.ProcessorCount);
             var repetitions = TakeOption("-r", 3);
-            if (options.Count < 3) goto default;
-            return BenchCompare.Run(options[0], options[1], options.Skip(2).ToList(), threads, repetitions, Console.Out);
+            var rounds = TakeOption("-a", 2);
+            if (options.Count < 3 || rounds < 1) goto default;
+            return BenchCompare.Run(options[0], options[1], options.Skip(2).ToList(), threads, repetitions, Console.Out, rounds);
         }
     default:
         Console.Error.WriteLine("usage: Toasted.Benchmarks bandwidth [-t THREADS]");
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
         Console.Error.WriteLine("       Toasted.Benchmarks traffic MODEL.gguf…   (bytes a decode token reads)");
-        Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL.gguf…");
+        Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] [-a ROUNDS] MODEL.gguf…   (rounds alternate the order: AB, BA, …)");
         Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
         Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
         Console.Error.WriteLine("       Toasted.Benchmarks attention [POSITIONS]   (one decode attention tile, one thread)");
