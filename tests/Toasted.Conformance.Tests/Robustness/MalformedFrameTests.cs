@@ -33,7 +33,10 @@ public class MalformedFrameTests
         TestContext.Out.WriteLine($"peak resident set before {peakBefore / MiB} MiB, growth {growth / (double)MiB:F1} MiB");
         Assert.That((Code(error!), Id(error!)), Is.EqualTo(("invalid_request", "")), error!.ToJsonString());
         Assert.That(Type(after[^1]), Is.EqualTo("done"), Describe(after));
-        Assert.That(growth, Is.LessThan(8 * MiB), "the frame was never held");
+        // Holding the frame would add its 65 MiB. What arrives while the reader is answering waits in the receive
+        // pipe until the reader skips it, so the peak moves by how far the reader lags: 2–18 MiB over runs on a busy
+        // 2-vCPU machine. Half the frame separates the two with room for that lag.
+        Assert.That(growth, Is.LessThan(32 * MiB), "the frame was never held");
     }
 
     [Test]
