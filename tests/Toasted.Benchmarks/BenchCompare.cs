@@ -43,7 +43,7 @@ public static class BenchCompare
         new(measurements.Max(m => m.Best), measurements.Average(m => m.Mean));
 
     /// <summary>Runs in the order of ABBA rounds: round k runs toasted first when k is even.</summary>
-    internal static IEnumerable<bool> Order(int rounds) =>
+    private static IEnumerable<bool> Order(int rounds) =>
         Enumerable.Range(0, rounds).SelectMany(k => k % 2 == 0 ? new[] { true, false } : [false, true]);
 
     public static int Run(string toasted, string llamaBench, IReadOnlyList<string> models, int threads, int repetitions, TextWriter output, int rounds = 2)
@@ -113,7 +113,7 @@ public static class BenchCompare
     }
 
     /// <summary>Mean and sample standard deviation, as llama-bench reports them.</summary>
-    internal static (double Mean, double Deviation) MeanAndDeviation(IReadOnlyList<double> samples)
+    private static (double Mean, double Deviation) MeanAndDeviation(IReadOnlyList<double> samples)
     {
         var mean = samples.Average();
         var deviation = samples.Count > 1 ? Math.Sqrt(samples.Sum(x => (x - mean) * (x - mean)) / (samples.Count - 1)) : 0;

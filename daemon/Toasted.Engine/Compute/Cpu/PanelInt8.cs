@@ -25,6 +25,18 @@ internal static unsafe class PanelInt8
         return accumulator + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, activations), Vector256<short>.One);
     }
 
+    /// <summary>
+    /// The 16-bit pair sums of <paramref name="codes"/> × <paramref name="activations"/> (vpmaddubsw), for loops without
+    /// VNNI that add several of them before widening: exact as long as every sum stays within 16 bits, which the
+    /// caller's code range guarantees (see each caller).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> PairSums(Vector256<byte> codes, Vector256<sbyte> activations) => Avx2.MultiplyAddAdjacent(codes, activations);
+
+    /// <summary>Each 32-bit lane's low 16 bits in both of its halves, so that one vpmaddwd multiplies both pair sums of a lane by it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> InBothHalves(Vector256<int> lanes) => ((lanes & Vector256.Create(0xFFFF)) | (lanes << 16)).AsInt16();
+
     /// <summary>accumulator + Σ pairs of 16-bit products (vpdpwssd / vpmaddwd), exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MultiplyAddPairs(Vector256<int> accumulator, Vector256<short> left, Vector256<short> right)

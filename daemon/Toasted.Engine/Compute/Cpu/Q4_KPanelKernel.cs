@@ -50,21 +50,20 @@ internal static unsafe class Q4_KPanelKernel
                         for (int j = 0; j < 8; j++, q += 32, w += 32)
                         {
                             var codes = Vector256.Load(w);
-                            v0 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q));
-                            v1 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 4));
-                            v2 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 8));
-                            v3 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 12));
-                            v4 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 16));
-                            v5 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 20));
-                            v6 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 24));
-                            v7 += Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 28));
+                            v0 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q));
+                            v1 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4));
+                            v2 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8));
+                            v3 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12));
+                            v4 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16));
+                            v5 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20));
+                            v6 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24));
+                            v7 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28));
                         }
-                        var lanes = Vector256.Load(scales);
-                        var scalePairs = (lanes | (lanes << 16)).AsInt16();
-                        s0 += Avx2.MultiplyAddAdjacent(v0, scalePairs); s1 += Avx2.MultiplyAddAdjacent(v1, scalePairs);
-                        s2 += Avx2.MultiplyAddAdjacent(v2, scalePairs); s3 += Avx2.MultiplyAddAdjacent(v3, scalePairs);
-                        s4 += Avx2.MultiplyAddAdjacent(v4, scalePairs); s5 += Avx2.MultiplyAddAdjacent(v5, scalePairs);
-                        s6 += Avx2.MultiplyAddAdjacent(v6, scalePairs); s7 += Avx2.MultiplyAddAdjacent(v7, scalePairs);
+                        var subBlockScale = PanelInt8.InBothHalves(Vector256.Load(scales));
+                        s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
+                        s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
+                        s4 = PanelInt8.MultiplyAddPairs(s4, v4, subBlockScale); s5 = PanelInt8.MultiplyAddPairs(s5, v5, subBlockScale);
+                        s6 = PanelInt8.MultiplyAddPairs(s6, v6, subBlockScale); s7 = PanelInt8.MultiplyAddPairs(s7, v7, subBlockScale);
                         continue;
                     }
                     Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;

@@ -47,20 +47,19 @@ internal static unsafe class Q6_KPanelKernel
                         // Without VNNI: two steps of 6-bit code × q8 pair sums (each at most 2 · 63 · 128 from zero)
                         // add up in 16 bits, and a vpmaddwd with the group's signed scale in both halves of each lane
                         // widens and scales each pair of steps: the same ints as four widening steps and a 32-bit multiply.
-                        var lanes = Vector256.Load(scales);
-                        var groupScales = ((lanes & Vector256.Create(0xFFFF)) | (lanes << 16)).AsInt16();
+                        var groupScales = PanelInt8.InBothHalves(Vector256.Load(scales));
                         for (int half = 0; half < 2; half++)
                         {
                             var codes = Vector256.Load(w);
                             var next = Vector256.Load(w + 32);
-                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 32)), groupScales);
-                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 4)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 36)), groupScales);
-                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 8)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 40)), groupScales);
-                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 12)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 44)), groupScales);
-                            s4 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 16)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 48)), groupScales);
-                            s5 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 20)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 52)), groupScales);
-                            s6 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 24)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 56)), groupScales);
-                            s7 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(codes, PanelInt8.Broadcast4(q + 28)) + Avx2.MultiplyAddAdjacent(next, PanelInt8.Broadcast4(q + 60)), groupScales);
+                            s0 = PanelInt8.MultiplyAddPairs(s0, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 32)), groupScales);
+                            s1 = PanelInt8.MultiplyAddPairs(s1, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 36)), groupScales);
+                            s2 = PanelInt8.MultiplyAddPairs(s2, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 40)), groupScales);
+                            s3 = PanelInt8.MultiplyAddPairs(s3, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 44)), groupScales);
+                            s4 = PanelInt8.MultiplyAddPairs(s4, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 48)), groupScales);
+                            s5 = PanelInt8.MultiplyAddPairs(s5, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 52)), groupScales);
+                            s6 = PanelInt8.MultiplyAddPairs(s6, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 56)), groupScales);
+                            s7 = PanelInt8.MultiplyAddPairs(s7, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 60)), groupScales);
                             q += 64;
                             w += 64;
                         }
