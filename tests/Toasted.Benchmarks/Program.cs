@@ -6,6 +6,7 @@ using Toasted.Engine.Quantization;
 //   bandwidth [-t THREADS]                              the machine's read-bandwidth ceiling in GB/s
 //   synth SHAPE TYPE OUT.gguf                           a synthetic-weight model of a real shape
 //   compare TOASTED LLAMA_BENCH [-t N] [-r N] MODEL…    both benches alternately, with ratios
+//   share MODEL… [-t N] [-n TOKENS] [-d DEPTH]          decode GB/s paired with a plain read of the same bytes
 //   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
 //   attention [POSITIONS]                               single-thread µs of one decode attention tile (default 1088)
 //   matvec [TYPE…]                                      single-thread matrix × vector GB/s per weight type
@@ -63,6 +64,14 @@ switch (command)
                 $"{traffic.KvBytesPerPosition / 1e3:F1} KB of F16 KV per cached position; tg128 {traffic.BytesPerToken(0, 128) / 1e6:F1} MB, tg128 @ d1024 {traffic.BytesPerToken(1024, 128) / 1e6:F1} MB per token");
         }
         return 0;
+    case "share" when options.Count > 0:
+        {
+            var threads = TakeOption("-t", Environment.ProcessorCount);
+            var tokens = TakeOption("-n", 128);
+            var depth = TakeOption("-d", 0);
+            foreach (var model in options) DecodeShare.Run(model, threads, tokens, depth, Console.Out);
+            return 0;
+        }
     case "compare":
         {
             var threads = TakeOption("-t", Environment.ProcessorCount);
@@ -76,6 +85,7 @@ switch (command)
         Console.Error.WriteLine($"       Toasted.Benchmarks synth {{{string.Join('|', ModelShape.Known.Keys)}}} {{Q4_0|Q8_0|Q4_K_M|Q4_K|Q6_K|F16}} OUT.gguf");
         Console.Error.WriteLine("       Toasted.Benchmarks traffic MODEL.gguf…   (bytes a decode token reads)");
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] [-a ROUNDS] MODEL.gguf…   (rounds alternate the order: AB, BA, …)");
+        Console.Error.WriteLine("       Toasted.Benchmarks share MODEL.gguf… [-t N] [-n TOKENS] [-d DEPTH]   (each decode token beside a plain read of its bytes)");
         Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
         Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
         Console.Error.WriteLine("       Toasted.Benchmarks attention [POSITIONS]   (one decode attention tile, one thread)");

@@ -74,7 +74,8 @@ public sealed unsafe class ReadBandwidth : IDisposable
         _buffer = null;
     }
 
-    private static long Sum(byte* start, long length)
+    /// <summary>Reads <paramref name="length"/> bytes from <paramref name="start"/> once; the sum only keeps the loads alive.</summary>
+    internal static long Sum(byte* start, long length)
     {
         // Four independent accumulators keep enough loads in flight to saturate the memory system.
         if (Vector512.IsHardwareAccelerated)

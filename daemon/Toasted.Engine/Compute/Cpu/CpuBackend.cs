@@ -23,6 +23,9 @@ public sealed class CpuBackend : IComputeBackend
     public string Name => "cpu";
     public int Threads => _pool.Threads;
 
+    /// <summary>The pool the ops run on, for a benchmark that measures plain reads on the same threads.</summary>
+    internal WorkerPool Pool => _pool;
+
     public unsafe WeightTensor LoadWeight(GgufFile file, GgufTensorInfo tensor)
     {
         if (!QuantTraitsTable.IsSupported(tensor.Type))
