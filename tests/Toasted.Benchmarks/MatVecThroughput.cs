@@ -14,6 +14,9 @@ namespace Toasted.Benchmarks;
 /// </summary>
 public static unsafe class MatVecThroughput
 {
+    private delegate void RegroupRows(byte* rows, long rowBytes, int blocks, byte* destination);
+    private delegate void GroupDots(byte* packed, int groups, int blocks, byte* activation, float* destination);
+
     public static void Run(GgmlType type, int columns = 2048, long bytes = 512L << 20, int repetitions = 7, int threads = 1)
     {
         var traits = QuantTraitsTable.Get(type);
@@ -48,37 +51,35 @@ public static unsafe class MatVecThroughput
                         destinations[t][k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
                 }, 0, 0),
             };
-            // The same bytes read as interleaved groups of eight rows (the layout decode uses for Q4_0 and Q8_0); the
-            // kernel takes pointers, so the activation and results live in native memory for the run.
+            // The same rows regrouped for decode (Q4_0 sixteen at a time, the others eight): Q8_0's groups keep the file
+            // bytes, so the kernel reads them in place; Q4_0's and the K-quants' are padded to 64-byte lines (Q4_K's
+            // also unpack its scales), so their rows are regrouped into a copy. GB/s counts the file bytes throughout.
+            // The kernels take pointers, so the activation and results live in native memory for the run.
             var pinnedActivation = (byte*)NativeMemory.AlignedAlloc((nuint)activation.Length, 64);
             var pinnedDestination = (float*)NativeMemory.AlignedAlloc((nuint)(256 * threads * sizeof(float)), 64);
             activation.CopyTo(new Span<byte>(pinnedActivation, activation.Length));
-            if (type == GgmlType.Q4_0 && Q4_0InterleavedKernels.IsSupported)
-                chunks = [.. chunks, ("interleaved", (r, t) => Q4_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q4_0Interleaved.RowsPerGroup,
-                    columns / Q4_0Kernels.BlockSize, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             if (type == GgmlType.Q8_0 && Q8_0InterleavedKernels.IsSupported)
                 chunks = [.. chunks, ("interleaved", (r, t) => Q8_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q8_0Interleaved.RowsPerGroup,
                     columns / Q8_0Kernels.BlockSize, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
-            // The K-quant groups are padded to 64-byte lines (Q4_K's also unpack its scales), so their rows are
-            // regrouped into a copy; GB/s still counts the file bytes, as for the other columns.
-            byte* kQuantGroups = null;
-            if ((type == GgmlType.Q4_K && Q4_KInterleavedKernels.IsSupported) || (type == GgmlType.Q6_K && Q6_KInterleavedKernels.IsSupported))
+            byte* regrouped = null;
+            var copied = type switch
             {
-                const int RowsPerGroup = Q4_KInterleaved.RowsPerGroup; // Q6_K groups the same eight rows
+                GgmlType.Q4_0 when Q4_0InterleavedKernels.IsSupported => (Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q4_0Interleaved.Repack, Dot: (GroupDots)Q4_0InterleavedKernels.DotGroups)),
+                GgmlType.Q4_K when Q4_KInterleavedKernels.IsSupported => (Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q4_KInterleaved.Repack, Dot: (GroupDots)Q4_KInterleavedKernels.DotGroups)),
+                GgmlType.Q6_K when Q6_KInterleavedKernels.IsSupported => (Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q6_KInterleaved.Repack, Dot: (GroupDots)Q6_KInterleavedKernels.DotGroups)),
+                _ => ((int RowsPerGroup, long GroupBytes, (RegroupRows Repack, GroupDots Dot) Kernel)?)null,
+            };
+            if (copied is var (rowsPerGroup, groupBytes, (repack, dot)))
+            {
                 int blocks = columns / traits.BlockSize;
-                bool q4K = type == GgmlType.Q4_K;
-                long groupBytes = q4K ? Q4_KInterleaved.GroupBytes(blocks) : Q6_KInterleaved.GroupBytes(blocks);
-                kQuantGroups = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / RowsPerGroup * groupBytes), 64);
-                for (long g = 0; g < rows / RowsPerGroup; g++)
-                {
-                    if (q4K) Q4_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
-                    else Q6_KInterleaved.Repack(data + g * RowsPerGroup * rowBytes, rowBytes, blocks, kQuantGroups + g * groupBytes);
-                }
+                regrouped = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / rowsPerGroup * groupBytes), 64);
+                for (long g = 0; g < rows / rowsPerGroup; g++)
+                    repack(data + g * rowsPerGroup * rowBytes, rowBytes, blocks, regrouped + g * groupBytes);
                 chunks = [.. chunks, ("interleaved", (r, t) =>
-                {
-                    if (q4K) Q4_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t);
-                    else Q6_KInterleavedKernels.DotGroups(kQuantGroups + r / RowsPerGroup * groupBytes, 256 / RowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t);
-                }, 0, 0)];
+                    dot(regrouped + r / rowsPerGroup * groupBytes, 256 / rowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             }
             for (int rep = 0; rep < repetitions; rep++)
             {
@@ -98,7 +99,7 @@ public static unsafe class MatVecThroughput
                 $"; {chunks[^1].Name} / read {chunks[^1].Best / chunks[0].Best:P0}");
             NativeMemory.AlignedFree(pinnedActivation);
             NativeMemory.AlignedFree(pinnedDestination);
-            if (kQuantGroups != null) NativeMemory.AlignedFree(kQuantGroups);
+            if (regrouped != null) NativeMemory.AlignedFree(regrouped);
         }
         finally
         {

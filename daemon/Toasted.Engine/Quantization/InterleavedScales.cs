@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Quantization;
 
-/// <summary>The eight f16 row scales at the head of an interleaved block column, as floats.</summary>
+/// <summary>The f16 row scales of an interleaved block column, as floats.</summary>
 internal static unsafe class InterleavedScales
 {
     /// <summary>2¹¹²: the factor between an f16 value and its magnitude bits moved into float position.</summary>
@@ -36,4 +36,9 @@ internal static unsafe class InterleavedScales
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ScaledHalves(byte* column, Vector256<float> factorTimesGap) =>
         ((Avx2.ConvertToVector256Int32((short*)column) << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * factorTimesGap;
+
+    /// <summary>As <see cref="ScaledHalves(byte*, Vector256{float})"/> for the sixteen f16 scales at <paramref name="column"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ScaledHalves(byte* column, Vector512<float> factorTimesGap) =>
+        ((Avx512F.ConvertToVector512Int32(Vector256.Load((short*)column)) << 13) & Vector512.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * factorTimesGap;
 }

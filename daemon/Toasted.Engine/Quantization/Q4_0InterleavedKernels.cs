@@ -5,11 +5,13 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Matrix × vector over <see cref="Q4_0Interleaved"/> groups: per block column two 64-byte weight loads,
-/// four vpmaddubsw against activation patterns prepared once per call, one vpmaddwd, the two halves of each
-/// row's block added as ints, one convert and one fused multiply-add into eight float lanes, one per row. With
-/// AVX-VNNI, <see cref="GroupsVnni256"/> builds the same ints with vpdpbusd against 4-byte activation broadcasts.
-/// The float steps are those of <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
+/// Matrix × vector over <see cref="Q4_0Interleaved"/> groups. Lane i of every quant vector belongs to row i and
+/// every lane of vector j meets the same four activation quants, so each activation operand is one broadcast
+/// of 4 bytes from a 64-byte digest per block that stays in the first-level cache: per block column four
+/// 64-byte weight loads, eight <c>vpmaddubsw</c> (or, with AVX-VNNI, <c>vpdpbusd</c>) against broadcasts, one
+/// <c>vpmaddwd</c>, then one convert and one fused multiply-add into sixteen float lanes, one per row; no
+/// horizontal sums and no lane shuffles. The float steps are those of
+/// <see cref="Q4_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
 /// </summary>
 public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 {
@@ -17,21 +19,18 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
-    private const int ColumnBytes = Q4_0Interleaved.ColumnBytes;
-    private const int QuantsOffset = Q4_0Interleaved.QuantsOffset;
-    /// <summary>Per activation block: four 64-byte quant patterns (vector 0 low/high, vector 1 low/high), then the int bias in a line of its own.</summary>
-    private const int DigestBlockBytes = 5 * 64;
-    /// <summary>Where the block's int bias 8 · Σ q8 sits after the four patterns.</summary>
-    private const int BiasOffset = 4 * 64;
-    /// <summary>Per activation block for <see cref="GroupsVnni256"/>: the 32 quants as they are, then the int bias.</summary>
-    private const int CompactDigestBlockBytes = 64;
-    private const int CompactBiasOffset = 32;
+    private const int QuantColumnBytes = Q4_0Interleaved.QuantColumnBytes;
+    private const int ScaleColumnBytes = Q4_0Interleaved.ScaleColumnBytes;
+    /// <summary>Per activation block: the 32 quants as they are, then the int bias 8 · Σ q8; one line.</summary>
+    private const int DigestBlockBytes = 64;
+    /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
+    private const int BiasIndex = 8;
 
     /// <summary>As <see cref="Q4_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q4_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => InterleavedKernelDriver<Q4_0InterleavedKernels>.UsesVnniLoop ? CompactDigestBlockBytes : DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
@@ -51,38 +50,19 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         Q4_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
 
     /// <summary>
-    /// Lays out each activation block so that one load lines up with a weight vector: lane i of the pattern
-    /// for vector v holds the four quants its nibbles multiply (low: 4j…4j+3, high: 16+4j…, j = 2v + i/8).
-    /// The bias 8 · Σ q8 over the block turns the unsigned nibble products into Σ (nibble − 8)·q8, and the
-    /// activation scale is kept times 2¹¹² for <see cref="InterleavedScales.ScaledHalves"/>.
+    /// Copies each activation block's quants and adds the bias 8 · Σ q8 over the block, which turns the unsigned
+    /// nibble products into Σ (nibble − 8)·q8; the activation scale is kept times 2¹¹² for
+    /// <see cref="InterleavedScales.ScaledHalves"/>.
     /// </summary>
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
-        if (InterleavedKernelDriver<Q4_0InterleavedKernels>.UsesVnniLoop)
-        {
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* a = activation + (long)b * ActivationBlockBytes;
-                byte* d = digest + (long)b * CompactDigestBlockBytes;
-                activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-                Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
-                *(int*)(d + CompactBiasOffset) = 8 * Q8_0Kernels.QuantSum(a);
-            }
-            return;
-        }
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
             byte* d = digest + (long)b * DigestBlockBytes;
             activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            for (int v = 0; v < 2; v++)
-            for (int lane = 0; lane < Q4_0Interleaved.Lanes; lane++)
-            {
-                int j = Q4_0Interleaved.PackedGroup(v, lane);
-                Unsafe.WriteUnaligned(d + 128 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 4 * j));
-                Unsafe.WriteUnaligned(d + 128 * v + 64 + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 16 + 4 * j));
-            }
-            *(int*)(d + BiasOffset) = 8 * Q8_0Kernels.QuantSum(a);
+            Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
+            ((int*)d)[BiasIndex] = 8 * Q8_0Kernels.QuantSum(a);
         }
     }
 
@@ -90,99 +70,124 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
         var mask = Vector512.Create((byte)0x0F);
+        long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
+            byte* quants = packed + g * groupBytes;
+            byte* scales = quants + (long)blocks * QuantColumnBytes;
+            var accumulator = Vector512<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
-                byte* d = digest + (long)b * DigestBlockBytes;
-                var w0 = Vector512.Load(column + QuantsOffset);
-                var w1 = Vector512.Load(column + QuantsOffset + 64);
-                // Nibble × q8 pairs are at most 2·15·127 apart from zero; four of them still fit a short.
-                var pairs = Avx512BW.MultiplyAddAdjacent(w0 & mask, Vector512.Load((sbyte*)d))
-                    + Avx512BW.MultiplyAddAdjacent((w0.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load((sbyte*)d + 64))
-                    + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load((sbyte*)d + 128))
-                    + Avx512BW.MultiplyAddAdjacent((w1.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load((sbyte*)d + 192));
-                var lanes = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One);
-                // Lanes r and r + 8 hold the two halves of row r's block.
-                var ints = lanes.GetLower() + lanes.GetUpper() - Vector256.Create(*(int*)(d + BiasOffset));
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
-            }
-            accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        var mask = Vector256.Create((byte)0x0F);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
-            {
-                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
-                byte* d = digest + (long)b * DigestBlockBytes;
-                var pairs = Vector256<short>.Zero;
-                for (int part = 0; part < 4; part++)
-                {
-                    // part: vector (part / 2), half (part % 2) of the column; the patterns follow the same order.
-                    int offset = 64 * (part / 2) + 32 * (part % 2);
-                    var w = Vector256.Load(column + QuantsOffset + offset);
-                    pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Load((sbyte*)d + 2 * offset - 32 * (part % 2)))
-                        + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Load((sbyte*)d + 2 * offset - 32 * (part % 2) + 64));
-                }
-                var ints = Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(*(int*)(d + BiasOffset));
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
+                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
+                int* q = (int*)(digest + (long)b * DigestBlockBytes);
+                // Vector j's low nibbles meet quants 4j…4j+3, its high nibbles 16+4j…; every lane the same four.
+                var pairs = NibblePairs512(Vector512.Load(quants), mask, q[0], q[4])
+                    + NibblePairs512(Vector512.Load(quants + 64), mask, q[1], q[5])
+                    + NibblePairs512(Vector512.Load(quants + 128), mask, q[2], q[6])
+                    + NibblePairs512(Vector512.Load(quants + 192), mask, q[3], q[7]);
+                var ints = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One) - Vector512.Create(q[BiasIndex]);
+                var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScales[b]));
+                accumulator = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), rowScales, accumulator);
             }
             accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
         }
     }
 
     /// <summary>
+    /// One quant vector's two nibble products in 16-bit pairs. Each pair is at most 2·15·127 from zero, so the
+    /// eight of a block column (four vectors, low and high) sum to at most 30480 and still fit a short.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> NibblePairs512(Vector512<byte> w, Vector512<byte> mask, int lowQuants, int highQuants) =>
+        Avx512BW.MultiplyAddAdjacent(w & mask, Vector512.Create(lowQuants).AsSByte())
+        + Avx512BW.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector512.Create(highQuants).AsSByte());
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    {
+        var mask = Vector256.Create((byte)0x0F);
+        long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
+        for (int g = 0; g < groups; g++)
+        {
+            byte* quants = packed + g * groupBytes;
+            byte* scales = quants + (long)blocks * QuantColumnBytes;
+            // Rows 0–7 are the lower halves of the quant vectors, rows 8–15 the upper ones.
+            var lower = Vector256<float>.Zero;
+            var upper = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
+            {
+                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
+                int* q = (int*)(digest + (long)b * DigestBlockBytes);
+                var factor = Vector256.Create(activationScales[b]);
+                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnInts256(quants, q, mask)),
+                    InterleavedScales.ScaledHalves(scales, factor), lower);
+                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnInts256(quants + 32, q, mask)),
+                    InterleavedScales.ScaledHalves(scales + 16, factor), upper);
+            }
+            lower.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
+            upper.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup + 8);
+        }
+    }
+
+    /// <summary>The block ints of the eight rows whose lanes start at <paramref name="quants"/> in each of the four vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> HalfColumnInts256(byte* quants, int* q, Vector256<byte> mask)
+    {
+        var pairs = Vector256<short>.Zero;
+        for (int j = 0; j < 4; j++)
+        {
+            var w = Vector256.Load(quants + 64 * j);
+            pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Create(q[j]).AsSByte())
+                + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Create(q[4 + j]).AsSByte());
+        }
+        return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(q[BiasIndex]);
+    }
+
+    /// <summary>
     /// The 256-bit loop with <c>vpdpbusd</c>, preferred wherever AVX-VNNI exists, also on cores with 512-bit
     /// vectors: it sums four products into 32 bits without saturation, so the high nibbles are masked in place
-    /// (16 · nibble, no shift) and their sum divided by 16 once per column, exactly; and lanes 0–7 (8–15) of a
-    /// weight vector all multiply the same four activation quants, so each activation operand is one
-    /// broadcast of 4 bytes instead of a 32-byte pattern. Fewer and narrower operations per block than
-    /// <c>vpmaddubsw</c> at 512 bits, which Zen 4 splits into two 256-bit halves anyway.
+    /// (16 · nibble, no shift) and their sum divided by 16 once per column, exactly. Fewer and narrower operations
+    /// per block than <c>vpmaddubsw</c> at 512 bits, which Zen 4 splits into two 256-bit halves anyway.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var lowMask = Vector256.Create((byte)0x0F);
-        var highMask = Vector256.Create((byte)0xF0);
+        long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
+            byte* quants = packed + g * groupBytes;
+            byte* scales = quants + (long)blocks * QuantColumnBytes;
+            var lower = Vector256<float>.Zero;
+            var upper = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 3, WeightStreamPrefetch.Q4_0Distance);
-                int* q = (int*)(digest + (long)b * CompactDigestBlockBytes);
-                // Vector v, half h holds packed group j = 2v + h: low nibbles meet quants 4j…, high ones 16 + 4j….
-                var w00 = Vector256.Load(column + QuantsOffset);
-                var w01 = Vector256.Load(column + QuantsOffset + 32);
-                var w10 = Vector256.Load(column + QuantsOffset + 64);
-                var w11 = Vector256.Load(column + QuantsOffset + 96);
-                var low = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w00 & lowMask, Vector256.Create(q[0]).AsSByte());
-                var high = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w00 & highMask, Vector256.Create(q[4]).AsSByte());
-                low = AvxVnni.MultiplyWideningAndAdd(low, w01 & lowMask, Vector256.Create(q[1]).AsSByte());
-                high = AvxVnni.MultiplyWideningAndAdd(high, w01 & highMask, Vector256.Create(q[5]).AsSByte());
-                low = AvxVnni.MultiplyWideningAndAdd(low, w10 & lowMask, Vector256.Create(q[2]).AsSByte());
-                high = AvxVnni.MultiplyWideningAndAdd(high, w10 & highMask, Vector256.Create(q[6]).AsSByte());
-                low = AvxVnni.MultiplyWideningAndAdd(low, w11 & lowMask, Vector256.Create(q[3]).AsSByte());
-                high = AvxVnni.MultiplyWideningAndAdd(high, w11 & highMask, Vector256.Create(q[7]).AsSByte());
-                var ints = low + (high >> 4) - Vector256.Create(q[CompactBiasOffset / sizeof(int)]);
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
+                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
+                int* q = (int*)(digest + (long)b * DigestBlockBytes);
+                var factor = Vector256.Create(activationScales[b]);
+                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnIntsVnni256(quants, q)),
+                    InterleavedScales.ScaledHalves(scales, factor), lower);
+                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnIntsVnni256(quants + 32, q)),
+                    InterleavedScales.ScaledHalves(scales + 16, factor), upper);
             }
-            accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
+            lower.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
+            upper.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup + 8);
         }
+    }
+
+    /// <summary>As <see cref="HalfColumnInts256"/>, with <c>vpdpbusd</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> HalfColumnIntsVnni256(byte* quants, int* q)
+    {
+        var lowMask = Vector256.Create((byte)0x0F);
+        var highMask = Vector256.Create((byte)0xF0);
+        var low = Vector256<int>.Zero;
+        var high = Vector256<int>.Zero;
+        for (int j = 0; j < 4; j++)
+        {
+            var w = Vector256.Load(quants + 64 * j);
+            low = AvxVnni.MultiplyWideningAndAdd(low, w & lowMask, Vector256.Create(q[j]).AsSByte());
+            high = AvxVnni.MultiplyWideningAndAdd(high, w & highMask, Vector256.Create(q[4 + j]).AsSByte());
+        }
+        return low + (high >> 4) - Vector256.Create(q[BiasIndex]);
     }
 }

@@ -16,19 +16,19 @@ public unsafe class InterleavedDecodeTests
     private delegate void Repacker(byte* rows, long rowBytes, int blocks, byte* destination);
     private delegate void GroupDots(byte* packed, int groups, int blocks, byte* activation, float* destination);
 
-    /// <summary>A layout and the bytes of one group of eight rows of a given block count.</summary>
-    private sealed record Layout(GgmlType Type, Repacker Repack, GroupDots Scalar, GroupDots Vector, Func<int, long> GroupBytes);
+    /// <summary>A layout, its rows per group and the bytes of one group of a given block count.</summary>
+    private sealed record Layout(GgmlType Type, Repacker Repack, GroupDots Scalar, GroupDots Vector, int RowsPerGroup, Func<int, long> GroupBytes);
 
     private static readonly Dictionary<GgmlType, Layout> Layouts = new()
     {
         [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups,
-            blocks => 8L * blocks * Q4_0Kernels.BytesPerBlock),
+            Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
         [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups,
-            blocks => 8L * blocks * Q8_0Kernels.BytesPerBlock),
+            Q8_0Interleaved.RowsPerGroup, blocks => 8L * blocks * Q8_0Kernels.BytesPerBlock),
         [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
-            Q4_KInterleaved.GroupBytes),
+            Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
-            Q6_KInterleaved.GroupBytes),
+            Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes),
     };
 
     private static readonly int[] BlockCounts = [1, 2, 3, 8, 17, 64];
@@ -42,10 +42,10 @@ public unsafe class InterleavedDecodeTests
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
-    /// <summary><paramref name="groups"/>·8 random rows, with some f16 scales (Q4_K: d and dmin) zero, subnormal or negative.</summary>
+    /// <summary>The rows of <paramref name="groups"/> groups, random, with some f16 scales (Q4_K: d and dmin) zero, subnormal or negative.</summary>
     private static byte[] Rows(GgmlType type, int blocks, int groups, Random rng, RandomRows.Pattern pattern)
     {
-        var rows = MultiRowDotTests.WeightRows(type, blocks, groups * 8, rng, pattern);
+        var rows = MultiRowDotTests.WeightRows(type, blocks, groups * Layouts[type].RowsPerGroup, rng, pattern);
         int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
         int scaleOffset = type == GgmlType.Q6_K ? Q6_KKernels.BytesPerBlock - 2 : 0;
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
@@ -66,7 +66,7 @@ public unsafe class InterleavedDecodeTests
         fixed (byte* destination = packed)
         {
             for (int g = 0; g < groups; g++)
-                layout.Repack(source + g * 8 * rowBytes, rowBytes, blocks, destination + g * groupBytes);
+                layout.Repack(source + g * layout.RowsPerGroup * rowBytes, rowBytes, blocks, destination + g * groupBytes);
         }
         return packed;
     }
@@ -86,8 +86,8 @@ public unsafe class InterleavedDecodeTests
             {
                 var activation = new byte[ActivationQuantizer.RowBytes(activationType, n)];
                 ActivationQuantizer.QuantizeScalar(activationType, x, activation);
-                var expected = new float[groups * 8];
-                var actual = new float[groups * 8 + 1];
+                var expected = new float[groups * layout.RowsPerGroup];
+                var actual = new float[groups * layout.RowsPerGroup + 1];
                 actual[^1] = 12345f;
                 fixed (byte* p = packed)
                 fixed (byte* a = activation)
@@ -124,7 +124,7 @@ public unsafe class InterleavedDecodeTests
             var activation = new byte[ActivationQuantizer.RowBytes(traits.ActivationType, n)];
             ActivationQuantizer.QuantizeScalar(traits.ActivationType, x, activation);
             var decodedActivation = DecodedActivation(traits.ActivationType, activation, n);
-            var results = new float[groups * 8];
+            var results = new float[groups * layout.RowsPerGroup];
             fixed (byte* p = packed)
             fixed (byte* a = activation)
             fixed (float* d = results)
@@ -163,14 +163,15 @@ public unsafe class InterleavedDecodeTests
         return decoded;
     }
 
+    [TestCase(GgmlType.Q4_0)]
     [TestCase(GgmlType.Q4_K)]
     [TestCase(GgmlType.Q6_K)]
-    public void K_quant_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
+    public void Padded_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
     {
         foreach (int blocks in new[] { 1, 8, 9, 22, 64 })
         {
             long groupBytes = Layouts[type].GroupBytes(blocks);
-            long fileBytes = 8L * blocks * QuantTraitsTable.Get(type).BytesPerBlock;
+            long fileBytes = (long)Layouts[type].RowsPerGroup * blocks * QuantTraitsTable.Get(type).BytesPerBlock;
             Assert.That(groupBytes % 64, Is.EqualTo(0), $"{blocks} blocks");
             Assert.That(groupBytes, Is.LessThanOrEqualTo(fileBytes * 1.03 + 64), $"{blocks} blocks");
         }
@@ -191,6 +192,26 @@ public unsafe class InterleavedDecodeTests
                 if (!Half.IsFinite(half)) continue;
                 Assert.That(BitConverter.SingleToInt32Bits(converted.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half)),
                     $"half bits 0x{start + i:X4}");
+            }
+        }
+    }
+
+    [Test]
+    public void Sixteen_scaled_halves_equal_two_rows_of_eight()
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("no 512-bit vectors on this core: the sixteen-lane conversion is not used");
+        var scales = stackalloc ushort[16];
+        foreach (var factor in new[] { (Half)1, (Half)(-0.0078125f), Half.MaxValue, Half.Epsilon })
+        {
+            var factorTimesGap = (float)factor * InterleavedScales.HalfExponentGap;
+            for (int start = 0; start < 65536; start += 16)
+            {
+                for (int i = 0; i < 16; i++) scales[i] = (ushort)(start + i);
+                var wide = InterleavedScales.ScaledHalves((byte*)scales, Vector512.Create(factorTimesGap));
+                var lower = InterleavedScales.ScaledHalves((byte*)scales, Vector256.Create(factorTimesGap));
+                var upper = InterleavedScales.ScaledHalves((byte*)(scales + 8), Vector256.Create(factorTimesGap));
+                Assert.That(wide.GetLower().AsInt32(), Is.EqualTo(lower.AsInt32()), $"halves from 0x{start:X4} × {factor}");
+                Assert.That(wide.GetUpper().AsInt32(), Is.EqualTo(upper.AsInt32()), $"halves from 0x{start + 8:X4} × {factor}");
             }
         }
     }

@@ -43,8 +43,9 @@ public sealed unsafe class CpuWeightTensor : WeightTensor
     private CpuWeightTensor[] SplitExperts(int rowsPerExpert)
     {
         var experts = new CpuWeightTensor[Rows / rowsPerExpert];
-        int groups = rowsPerExpert / InterleavedRows.RowsPerGroup;
-        bool wholeGroups = rowsPerExpert % InterleavedRows.RowsPerGroup == 0;
+        int rowsPerGroup = InterleavedRows.RowsPerGroupOf(Type);
+        int groups = rowsPerExpert / rowsPerGroup;
+        bool wholeGroups = rowsPerExpert % rowsPerGroup == 0;
         for (int e = 0; e < experts.Length; e++)
         {
             experts[e] = new CpuWeightTensor($"{Name}[{e}]", Type, RowLength, rowsPerExpert, Data + (long)e * rowsPerExpert * RowBytes, RowBytes);

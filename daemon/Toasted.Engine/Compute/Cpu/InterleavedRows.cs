@@ -4,14 +4,13 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// A copy of a weight's rows regrouped eight at a time for the decode kernels
-/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/>, <see cref="Q6_KInterleaved"/>), made once at load in
-/// 64-byte aligned native memory. Rows past the last whole group of eight stay in the file and take the per-row kernels.
+/// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0
+/// (<see cref="Q4_0Interleaved"/>) and eight for <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/> and
+/// <see cref="Q6_KInterleaved"/>, made once at load in 64-byte aligned native memory. Rows past the last whole group
+/// stay in the file and take the per-row kernels.
 /// </summary>
 internal sealed unsafe class InterleavedRows : IDisposable
 {
-    public const int RowsPerGroup = 8;
-
     private readonly GgmlType _type;
     private readonly long _groupBytes;
     private readonly bool _ownsData;
@@ -19,6 +18,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
     private InterleavedRows(GgmlType type, byte* data, int groups, int blocks, long groupBytes, bool ownsData = true)
     {
         _type = type;
+        RowsPerGroup = RowsPerGroupOf(type);
         _groupBytes = groupBytes;
         _ownsData = ownsData;
         Data = data;
@@ -26,6 +26,10 @@ internal sealed unsafe class InterleavedRows : IDisposable
         Blocks = blocks;
     }
 
+    /// <summary>Rows per group of <paramref name="type"/>'s layout.</summary>
+    public static int RowsPerGroupOf(GgmlType type) => type == GgmlType.Q4_0 ? Q4_0Interleaved.RowsPerGroup : Q8_0Interleaved.RowsPerGroup;
+
+    public int RowsPerGroup { get; }
     public byte* Data { get; private set; }
     public int Groups { get; }
     public int Blocks { get; }
@@ -42,14 +46,16 @@ internal sealed unsafe class InterleavedRows : IDisposable
             GgmlType.Q6_K => Q6_KInterleavedKernels.IsSupported,
             _ => false,
         };
-        int groups = weight.Rows / RowsPerGroup;
+        int rowsPerGroup = RowsPerGroupOf(weight.Type);
+        int groups = weight.Rows / rowsPerGroup;
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
-        long fileGroupBytes = RowsPerGroup * weight.RowBytes;
-        // Q4_0 and Q8_0 groups keep the bytes of their eight file rows; the K-quant groups are padded to whole
+        long fileGroupBytes = rowsPerGroup * weight.RowBytes;
+        // Q8_0 groups keep the bytes of their eight file rows; Q4_0 and the K-quant groups are padded to whole
         // 64-byte lines, and Q4_K's unpacked scales take a little more.
         long groupBytes = weight.Type switch
         {
+            GgmlType.Q4_0 => Q4_0Interleaved.GroupBytes(blocks),
             GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
             GgmlType.Q6_K => Q6_KInterleaved.GroupBytes(blocks),
             _ => fileGroupBytes,
@@ -81,7 +87,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
         return new InterleavedRows(_type, Data + firstGroup * _groupBytes, groups, Blocks, _groupBytes, ownsData: false);
     }
 
-    /// <summary>destination[8g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one activation row in the type's activation format.</summary>
+    /// <summary>destination[<see cref="RowsPerGroup"/> · g + r] for groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) against one activation row in the type's activation format.</summary>
     public void Dot(int firstGroup, int endGroup, byte* activation, float* destination)
     {
         byte* first = Data + firstGroup * _groupBytes;

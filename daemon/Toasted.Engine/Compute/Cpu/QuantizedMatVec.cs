@@ -18,15 +18,16 @@ internal static unsafe class QuantizedMatVec
             throw new ArgumentOutOfRangeException(nameof(endRow), $"rows [{firstRow}, {endRow}) outside 0..{weight.Rows}");
         if (weight.Interleaved is { } interleaved)
         {
-            // Whole groups of eight inside the range take the interleaved kernel; the edges the per-row one.
-            int firstGroup = (firstRow + InterleavedRows.RowsPerGroup - 1) / InterleavedRows.RowsPerGroup;
-            int endGroup = Math.Min(endRow / InterleavedRows.RowsPerGroup, interleaved.Groups);
+            // Whole groups inside the range take the interleaved kernel; the edges the per-row one.
+            int rowsPerGroup = interleaved.RowsPerGroup;
+            int firstGroup = (firstRow + rowsPerGroup - 1) / rowsPerGroup;
+            int endGroup = Math.Min(endRow / rowsPerGroup, interleaved.Groups);
             if (firstGroup < endGroup)
             {
                 fixed (byte* a = activation)
                     interleaved.Dot(firstGroup, endGroup, a, destination);
-                RowsInPlace(weight, activation, firstRow, firstGroup * InterleavedRows.RowsPerGroup, destination);
-                RowsInPlace(weight, activation, endGroup * InterleavedRows.RowsPerGroup, endRow, destination);
+                RowsInPlace(weight, activation, firstRow, firstGroup * rowsPerGroup, destination);
+                RowsInPlace(weight, activation, endGroup * rowsPerGroup, endRow, destination);
                 return;
             }
         }
