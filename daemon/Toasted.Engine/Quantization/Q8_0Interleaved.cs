@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Q8_0 weights regrouped eight rows at a time for matrix × vector, the way <see cref="Q4_0Interleaved"/>
-/// regroups Q4_0: one column of eight blocks is <see cref="ColumnBytes"/> = 272 bytes (as in the file):
+/// Q8_0 weights regrouped eight rows at a time for matrix × vector, so that the integer sums of each row land in
+/// lanes of their own (as in <see cref="Q4_0Interleaved"/>): one column of eight blocks is <see cref="ColumnBytes"/> = 272 bytes (as in the file):
 /// <list type="bullet">
 /// <item>bytes 0–15: the eight rows' f16 scales, in row order;</item>
 /// <item>then four 64-byte vectors of sixteen 4-byte lanes: lane i of vector v holds quants 4j … 4j+3 of
