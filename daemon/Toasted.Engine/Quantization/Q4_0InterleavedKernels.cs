@@ -102,10 +102,23 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         Avx512BW.MultiplyAddAdjacent(w & mask, Vector512.Create(lowQuants).AsSByte())
         + Avx512BW.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector512.Create(highQuants).AsSByte());
 
+    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        GroupsInHalves256<PairSumHalves>(packed, groups, blocks, digest, activationScales, destination);
+
+    /// <summary>
+    /// The 256-bit loop with <c>vpdpbusd</c>, preferred wherever AVX-VNNI exists, also on cores with 512-bit
+    /// vectors: it sums four products into 32 bits without saturation, so the high nibbles are masked in place
+    /// (16 · nibble, no shift) and their sum divided by 16 once per column, exactly. Fewer and narrower operations
+    /// per block than <c>vpmaddubsw</c> at 512 bits, which Zen 4 splits into two 256-bit halves anyway.
+    /// </summary>
+    private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
+        GroupsInHalves256<VnniHalves>(packed, groups, blocks, digest, activationScales, destination);
+
+    /// <summary>The 256-bit loops: each group as two halves of eight rows, whose block ints <typeparamref name="THalves"/> forms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    private static void GroupsInHalves256<THalves>(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+        where THalves : struct, IHalfColumnInts
     {
-        var mask = Vector256.Create((byte)0x0F);
         long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
@@ -119,9 +132,9 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
                 WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
                 int* q = (int*)(digest + (long)b * DigestBlockBytes);
                 var factor = Vector256.Create(activationScales[b]);
-                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnInts256(quants, q, mask)),
+                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, q)),
                     InterleavedScales.ScaledHalves(scales, factor), lower);
-                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnInts256(quants + 32, q, mask)),
+                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, q)),
                     InterleavedScales.ScaledHalves(scales + 16, factor), upper);
             }
             lower.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
@@ -129,65 +142,47 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         }
     }
 
-    /// <summary>The block ints of the eight rows whose lanes start at <paramref name="quants"/> in each of the four vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> HalfColumnInts256(byte* quants, int* q, Vector256<byte> mask)
+    /// <summary>The block ints of the eight rows whose lanes start at <c>quants</c> in each of a column's four vectors.</summary>
+    private interface IHalfColumnInts
     {
-        var pairs = Vector256<short>.Zero;
-        for (int j = 0; j < 4; j++)
-        {
-            var w = Vector256.Load(quants + 64 * j);
-            pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Create(q[j]).AsSByte())
-                + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Create(q[4 + j]).AsSByte());
-        }
-        return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(q[BiasIndex]);
+        static abstract Vector256<int> Ints(byte* quants, int* q);
     }
 
-    /// <summary>
-    /// The 256-bit loop with <c>vpdpbusd</c>, preferred wherever AVX-VNNI exists, also on cores with 512-bit
-    /// vectors: it sums four products into 32 bits without saturation, so the high nibbles are masked in place
-    /// (16 · nibble, no shift) and their sum divided by 16 once per column, exactly. Fewer and narrower operations
-    /// per block than <c>vpmaddubsw</c> at 512 bits, which Zen 4 splits into two 256-bit halves anyway.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    /// <summary>With <c>vpmaddubsw</c>: low nibbles masked, high nibbles shifted down, pair sums added as shorts.</summary>
+    private readonly struct PairSumHalves : IHalfColumnInts
     {
-        long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
-        for (int g = 0; g < groups; g++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Ints(byte* quants, int* q)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* scales = quants + (long)blocks * QuantColumnBytes;
-            var lower = Vector256<float>.Zero;
-            var upper = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
+            var mask = Vector256.Create((byte)0x0F);
+            var pairs = Vector256<short>.Zero;
+            for (int j = 0; j < 4; j++)
             {
-                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
-                int* q = (int*)(digest + (long)b * DigestBlockBytes);
-                var factor = Vector256.Create(activationScales[b]);
-                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnIntsVnni256(quants, q)),
-                    InterleavedScales.ScaledHalves(scales, factor), lower);
-                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(HalfColumnIntsVnni256(quants + 32, q)),
-                    InterleavedScales.ScaledHalves(scales + 16, factor), upper);
+                var w = Vector256.Load(quants + 64 * j);
+                pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Create(q[j]).AsSByte())
+                    + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Create(q[4 + j]).AsSByte());
             }
-            lower.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
-            upper.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup + 8);
+            return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(q[BiasIndex]);
         }
     }
 
-    /// <summary>As <see cref="HalfColumnInts256"/>, with <c>vpdpbusd</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> HalfColumnIntsVnni256(byte* quants, int* q)
+    /// <summary>With <c>vpdpbusd</c>: high nibbles in place as 16 · nibble in a second sum, divided by 16 at the end.</summary>
+    private readonly struct VnniHalves : IHalfColumnInts
     {
-        var lowMask = Vector256.Create((byte)0x0F);
-        var highMask = Vector256.Create((byte)0xF0);
-        var low = Vector256<int>.Zero;
-        var high = Vector256<int>.Zero;
-        for (int j = 0; j < 4; j++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Ints(byte* quants, int* q)
         {
-            var w = Vector256.Load(quants + 64 * j);
-            low = AvxVnni.MultiplyWideningAndAdd(low, w & lowMask, Vector256.Create(q[j]).AsSByte());
-            high = AvxVnni.MultiplyWideningAndAdd(high, w & highMask, Vector256.Create(q[4 + j]).AsSByte());
+            var lowMask = Vector256.Create((byte)0x0F);
+            var highMask = Vector256.Create((byte)0xF0);
+            var low = Vector256<int>.Zero;
+            var high = Vector256<int>.Zero;
+            for (int j = 0; j < 4; j++)
+            {
+                var w = Vector256.Load(quants + 64 * j);
+                low = AvxVnni.MultiplyWideningAndAdd(low, w & lowMask, Vector256.Create(q[j]).AsSByte());
+                high = AvxVnni.MultiplyWideningAndAdd(high, w & highMask, Vector256.Create(q[4 + j]).AsSByte());
+            }
+            return low + (high >> 4) - Vector256.Create(q[BiasIndex]);
         }
-        return low + (high >> 4) - Vector256.Create(q[BiasIndex]);
     }
 }
