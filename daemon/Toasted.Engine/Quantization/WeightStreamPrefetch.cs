@@ -20,8 +20,13 @@ namespace Toasted.Engine.Quantization;
 /// </summary>
 internal static unsafe class WeightStreamPrefetch
 {
-    /// <summary>How far ahead of the kernel the lines are requested: a few microseconds of streaming.</summary>
-    public const int Distance = 4096;
+    /// <summary>
+    /// The distance for Q8_0 groups (272-byte columns): 16 KiB. At 4 KiB one thread streamed 16.6–16.7 GB/s from
+    /// memory against 22–23 for a plain read, at 16, 32 or 64 KiB 18.8–21.3 (86–90 % of the read beside it); with
+    /// two threads, whole-model decode moved 39.6–39.8 GB/s against 33.2–36.2 when the memory was fast and 1–2
+    /// points less of the read when it was slow (see docs/benchmarks.md).
+    /// </summary>
+    public const int Q8_0Distance = 16384;
 
     /// <summary>
     /// The distance for Q4_0 groups, whose quant columns go by fastest: 32 KiB. With the sixteen-row layout one
@@ -45,7 +50,7 @@ internal static unsafe class WeightStreamPrefetch
     /// The distance for the K-quant groups (Q4_K, Q6_K), which read two streams (quants and headers) and
     /// 1.2–1.7 KB per super-block column: 4 KiB is only two or three columns ahead of the kernel, too close
     /// to cover a memory access. 16 KiB measured best for them with one and two threads (see
-    /// docs/benchmarks.md); for Q4_0 and Q8_0, whose columns are 144 and 272 bytes, it was no better.
+    /// docs/benchmarks.md).
     /// </summary>
     public const int SuperBlockDistance = 16384;
 
@@ -63,7 +68,7 @@ internal static unsafe class WeightStreamPrefetch
     /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <paramref name="distance"/>.</summary>
     /// <remarks>Callers pass a constant distance, so the addition folds once this is inlined.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Ahead(byte* address, int lines, int distance = Distance)
+    public static void Ahead(byte* address, int lines, int distance)
     {
         if (!Sse.IsSupported) return;
         byte* line = address + distance;
