@@ -8,17 +8,18 @@ namespace Toasted.Engine.Quantization;
 /// activation operand of a multiply is one broadcast of 4 bytes, the integer sums land in lanes that belong
 /// to one row each (no horizontal sums), and the sixteen scales of a block column convert in one vector.
 /// <para>
-/// A group holds sixteen consecutive rows of <c>blocks</c> blocks in two regions, each read front to back:
+/// A group holds sixteen consecutive rows of <c>blocks</c> blocks as one stream of block-column pairs,
+/// <see cref="PairBytes"/> = 576 bytes (nine 64-byte lines) each, read front to back:
 /// </para>
 /// <list type="bullet">
-/// <item>quants, <see cref="QuantColumnBytes"/> = 256 bytes per block column, four 64-byte vectors: lane i
+/// <item>bytes 0–31 and 32–63: the sixteen rows' f16 scales of the pair's first and second column, in row order;</item>
+/// <item>bytes 64–319 and 320–575: the quants of the first and second column, four 64-byte vectors each: lane i
 ///   (bytes 4i … 4i+3) of vector j holds packed bytes 4j … 4j+3 of row i's block. Their low nibbles are the
-///   block's elements 4j … 4j+3, their high nibbles elements 16+4j … 16+4j+3;</item>
-/// <item>scales, <see cref="ScaleColumnBytes"/> = 32 bytes per block column after all quant columns: the
-///   sixteen rows' f16 scales, in row order.</item>
+///   block's elements 4j … 4j+3, their high nibbles elements 16+4j … 16+4j+3.</item>
 /// </list>
-/// The group keeps the bytes of its sixteen file rows (16 × 18 per block), padded to a whole 64-byte line
-/// when the block count is odd, so every quant vector of every group starts on a line.
+/// A pair keeps the bytes of its thirty-two file blocks (32 × 18) and starts on a line, so every quant vector
+/// does too, and the scales travel in the same stream as the quants they scale. When the block count is odd
+/// the group ends in half a pair: the last column's scales, 32 zero bytes, its quants (five lines).
 /// </summary>
 public static unsafe class Q4_0Interleaved
 {
@@ -27,20 +28,27 @@ public static unsafe class Q4_0Interleaved
     public const int Lanes = RowsPerGroup;
     public const int QuantColumnBytes = 4 * 64;
     public const int ScaleColumnBytes = RowsPerGroup * sizeof(ushort);
+    /// <summary>Two block columns: both columns' scales, then both columns' quants.</summary>
+    public const int PairBytes = 2 * (ScaleColumnBytes + QuantColumnBytes);
 
     private const int BlockBytes = Q4_0Kernels.BytesPerBlock;
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of sixteen rows of <paramref name="blocks"/> blocks, a whole number of 64-byte lines.</summary>
-    public static long GroupBytes(int blocks) => ((long)blocks * (QuantColumnBytes + ScaleColumnBytes) + 63) / 64 * 64;
+    public static long GroupBytes(int blocks) => (long)(blocks / 2) * PairBytes + (blocks & 1) * (2 * ScaleColumnBytes + QuantColumnBytes);
 
     /// <summary>Bytes of the interleaved form of <paramref name="groups"/> groups of rows of <paramref name="blocks"/> blocks.</summary>
     public static long Bytes(long groups, int blocks) => groups * GroupBytes(blocks);
 
     /// <summary>The scales of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Scales(byte* group, int blocks, int block) =>
-        group + (long)blocks * QuantColumnBytes + (long)block * ScaleColumnBytes;
+    public static byte* Scales(byte* group, int block) =>
+        group + (long)(block >> 1) * PairBytes + (block & 1) * ScaleColumnBytes;
+
+    /// <summary>The quants of column <paramref name="block"/> in a group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Quants(byte* group, int block) =>
+        group + (long)(block >> 1) * PairBytes + 2 * ScaleColumnBytes + (block & 1) * QuantColumnBytes;
 
     /// <summary>Regroups sixteen rows of <paramref name="blocks"/> Q4_0 blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
@@ -48,8 +56,8 @@ public static unsafe class Q4_0Interleaved
         new Span<byte>(destination, (int)GroupBytes(blocks)).Clear();
         for (int b = 0; b < blocks; b++)
         {
-            byte* quants = destination + (long)b * QuantColumnBytes;
-            byte* scales = Scales(destination, blocks, b);
+            byte* quants = Quants(destination, b);
+            byte* scales = Scales(destination, b);
             for (int r = 0; r < RowsPerGroup; r++)
             {
                 byte* block = rows + r * rowBytes + (long)b * BlockBytes;
@@ -76,8 +84,8 @@ public static unsafe class Q4_0Interleaved
             accumulators.Clear();
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = group + (long)b * QuantColumnBytes;
-                byte* scales = Scales(group, blocks, b);
+                byte* quants = Quants(group, b);
+                byte* scales = Scales(group, b);
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 float activationScale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a));
                 for (int r = 0; r < RowsPerGroup; r++)

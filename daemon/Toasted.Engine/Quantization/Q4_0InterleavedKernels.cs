@@ -21,6 +21,9 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
     private const int QuantColumnBytes = Q4_0Interleaved.QuantColumnBytes;
     private const int ScaleColumnBytes = Q4_0Interleaved.ScaleColumnBytes;
+    private const int PairBytes = Q4_0Interleaved.PairBytes;
+    /// <summary>Where a pair's first quant column starts, after both columns' scales.</summary>
+    private const int FirstQuants = 2 * ScaleColumnBytes;
     /// <summary>Per activation block: the 32 quants as they are, then the int bias 8 · Σ q8; one line.</summary>
     private const int DigestBlockBytes = 64;
     /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
@@ -73,24 +76,33 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* scales = quants + (long)blocks * QuantColumnBytes;
+            byte* pair = packed + g * groupBytes;
             var accumulator = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
+            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
             {
-                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
-                int* q = (int*)(digest + (long)b * DigestBlockBytes);
-                // Vector j's low nibbles meet quants 4j…4j+3, its high nibbles 16+4j…; every lane the same four.
-                var pairs = NibblePairs512(Vector512.Load(quants), mask, q[0], q[4])
-                    + NibblePairs512(Vector512.Load(quants + 64), mask, q[1], q[5])
-                    + NibblePairs512(Vector512.Load(quants + 128), mask, q[2], q[6])
-                    + NibblePairs512(Vector512.Load(quants + 192), mask, q[3], q[7]);
-                var ints = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One) - Vector512.Create(q[BiasIndex]);
-                var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScales[b]));
-                accumulator = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), rowScales, accumulator);
+                WeightStreamPrefetch.AheadOfQ4_0Pair(pair);
+                accumulator = Column512(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], mask, accumulator);
+                if (b + 1 < blocks)
+                    accumulator = Column512(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
+                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], mask, accumulator);
             }
             accumulator.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
         }
+    }
+
+    /// <summary>One block column of a group at 512 bits: sixteen rows' block ints, scaled and added to their lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Column512(byte* quants, byte* scales, byte* digestBlock, float activationScale, Vector512<byte> mask, Vector512<float> accumulator)
+    {
+        int* q = (int*)digestBlock;
+        // Vector j's low nibbles meet quants 4j…4j+3, its high nibbles 16+4j…; every lane the same four.
+        var pairs = NibblePairs512(Vector512.Load(quants), mask, q[0], q[4])
+            + NibblePairs512(Vector512.Load(quants + 64), mask, q[1], q[5])
+            + NibblePairs512(Vector512.Load(quants + 128), mask, q[2], q[6])
+            + NibblePairs512(Vector512.Load(quants + 192), mask, q[3], q[7]);
+        var ints = Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One) - Vector512.Create(q[BiasIndex]);
+        var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale));
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), rowScales, accumulator);
     }
 
     /// <summary>
@@ -122,24 +134,34 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* scales = quants + (long)blocks * QuantColumnBytes;
+            byte* pair = packed + g * groupBytes;
             // Rows 0–7 are the lower halves of the quant vectors, rows 8–15 the upper ones.
             var lower = Vector256<float>.Zero;
             var upper = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, scales += ScaleColumnBytes)
+            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
             {
-                WeightStreamPrefetch.AheadOfQ4_0Column(quants, scales);
-                int* q = (int*)(digest + (long)b * DigestBlockBytes);
-                var factor = Vector256.Create(activationScales[b]);
-                lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, q)),
-                    InterleavedScales.ScaledHalves(scales, factor), lower);
-                upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, q)),
-                    InterleavedScales.ScaledHalves(scales + 16, factor), upper);
+                WeightStreamPrefetch.AheadOfQ4_0Pair(pair);
+                Column256<THalves>(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], ref lower, ref upper);
+                if (b + 1 < blocks)
+                    Column256<THalves>(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
+                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], ref lower, ref upper);
             }
             lower.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup);
             upper.Store(destination + (long)g * Q4_0Interleaved.RowsPerGroup + 8);
         }
+    }
+
+    /// <summary>One block column of a group at 256 bits, as two halves of eight rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column256<THalves>(byte* quants, byte* scales, byte* digestBlock, float activationScale, ref Vector256<float> lower, ref Vector256<float> upper)
+        where THalves : struct, IHalfColumnInts
+    {
+        int* q = (int*)digestBlock;
+        var factor = Vector256.Create(activationScale);
+        lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, q)),
+            InterleavedScales.ScaledHalves(scales, factor), lower);
+        upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, q)),
+            InterleavedScales.ScaledHalves(scales + 16, factor), upper);
     }
 
     /// <summary>The block ints of the eight rows whose lanes start at <c>quants</c> in each of a column's four vectors.</summary>

@@ -35,16 +35,9 @@ internal static unsafe class WeightStreamPrefetch
     /// </summary>
     public const int Q4_0Distance = 32768;
 
-    /// <summary>
-    /// Both streams of a Q4_0 group column, <see cref="Q4_0Distance"/> ahead: the four lines of quants, and the
-    /// scales, whose stream advances an eighth as fast, as far ahead in time.
-    /// </summary>
+    /// <summary>The nine lines of a Q4_0 column pair (both columns' scales and quants), <see cref="Q4_0Distance"/> ahead.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfQ4_0Column(byte* quants, byte* scales)
-    {
-        Ahead(quants, Q4_0Interleaved.QuantColumnBytes / 64, Q4_0Distance);
-        Ahead(scales, 1, Q4_0Distance * Q4_0Interleaved.ScaleColumnBytes / Q4_0Interleaved.QuantColumnBytes);
-    }
+    public static void AheadOfQ4_0Pair(byte* pair) => Ahead(pair, Q4_0Interleaved.PairBytes / 64, Q4_0Distance);
 
     /// <summary>
     /// The distance for the K-quant groups (Q4_K, Q6_K), which read two streams (quants and headers) and
