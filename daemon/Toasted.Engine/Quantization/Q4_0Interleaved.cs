@@ -24,8 +24,6 @@ namespace Toasted.Engine.Quantization;
 public static unsafe class Q4_0Interleaved
 {
     public const int RowsPerGroup = 16;
-    /// <summary>4-byte lanes per quant vector: one per row.</summary>
-    public const int Lanes = RowsPerGroup;
     public const int QuantColumnBytes = 4 * 64;
     public const int ScaleColumnBytes = RowsPerGroup * sizeof(ushort);
     /// <summary>Two block columns: both columns' scales, then both columns' quants.</summary>

@@ -27,7 +27,14 @@ internal sealed unsafe class InterleavedRows : IDisposable
     }
 
     /// <summary>Rows per group of <paramref name="type"/>'s layout.</summary>
-    public static int RowsPerGroupOf(GgmlType type) => type == GgmlType.Q4_0 ? Q4_0Interleaved.RowsPerGroup : Q8_0Interleaved.RowsPerGroup;
+    public static int RowsPerGroupOf(GgmlType type) => type switch
+    {
+        GgmlType.Q4_0 => Q4_0Interleaved.RowsPerGroup,
+        GgmlType.Q4_K => Q4_KInterleaved.RowsPerGroup,
+        GgmlType.Q6_K => Q6_KInterleaved.RowsPerGroup,
+        // Q8_0, and the types that have no interleaved layout: their weights never hold groups, so any count serves.
+        _ => Q8_0Interleaved.RowsPerGroup,
+    };
 
     public int RowsPerGroup { get; }
     public byte* Data { get; private set; }
