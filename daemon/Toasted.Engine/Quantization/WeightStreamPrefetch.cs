@@ -29,11 +29,11 @@ internal static unsafe class WeightStreamPrefetch
     public const int Q8_0Distance = 16384;
 
     /// <summary>
-    /// The distance for Q4_0 groups, whose quant columns go by fastest: 32 KiB. With the sixteen-row layout one
-    /// thread streamed 18.2 GB/s from memory at 8 KiB and 22.1–23.1 at 32 or 64 KiB (plain reading: 25–26;
-    /// see docs/benchmarks.md).
+    /// The distance for Q4_0 groups: 8 KiB. With the one-stream layout, two threads, whole-model decode of a dense
+    /// model took 86 % of a slow read and 65–68 % of a fast one at 8 KiB against 85 % and 64–65 % at 32 KiB, and a
+    /// mixture of experts, whose products are short, 85 % against 82 % (see docs/benchmarks.md).
     /// </summary>
-    public const int Q4_0Distance = 32768;
+    public const int Q4_0Distance = 8192;
 
     /// <summary>The nine lines of a Q4_0 column pair (both columns' scales and quants), <see cref="Q4_0Distance"/> ahead.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
