@@ -200,47 +200,42 @@ public unsafe class InterleavedDecodeTests
     public void Sixteen_scaled_halves_round_like_converting_then_multiplying()
     {
         if (!Vector512.IsHardwareAccelerated) Assert.Ignore("no 512-bit vectors on this core: the sixteen-lane conversion is not used");
-        var scales = stackalloc ushort[16];
-        foreach (var factor in ActivationScaleFactors)
-        {
-            var factorTimesGap = Vector512.Create((float)factor * InterleavedScales.HalfExponentGap);
-            for (int start = 0; start < 65536; start += 16)
-            {
-                for (int i = 0; i < 16; i++) scales[i] = (ushort)(start + i);
-                var scaled = InterleavedScales.ScaledHalves((byte*)scales, factorTimesGap);
-                for (int i = 0; i < 16; i++)
-                {
-                    var half = BitConverter.UInt16BitsToHalf((ushort)(start + i));
-                    if (!Half.IsFinite(half)) continue;
-                    Assert.That(BitConverter.SingleToInt32Bits(scaled.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half * (float)factor)),
-                        $"half bits 0x{start + i:X4} × {factor}");
-                }
-            }
-        }
+        AssertScaledHalvesRoundLikeConvertingThenMultiplying(16, (scales, factorTimesGap, result) =>
+            InterleavedScales.ScaledHalves(scales, Vector512.Create(factorTimesGap)).Store(result));
     }
-
-    /// <summary>Activation scales are f16 values: the extremes, subnormals, ones and both signs.</summary>
-    private static readonly Half[] ActivationScaleFactors =
-        [Half.MaxValue, Half.MinValue, Half.Epsilon, (Half)1, (Half)(-0.0078125f), (Half)0.0033, (Half)0, BitConverter.UInt16BitsToHalf(0x03FF)];
 
     [Test]
     public void Scaled_half_conversion_rounds_like_converting_then_multiplying()
     {
         if (!Q4_0InterleavedKernels.IsSupported) Assert.Ignore("no vector path on this core: the conversion is not used");
-        var scales = stackalloc ushort[8];
+        AssertScaledHalvesRoundLikeConvertingThenMultiplying(8, (scales, factorTimesGap, result) =>
+            InterleavedScales.ScaledHalves(scales, Vector256.Create(factorTimesGap)).Store(result));
+    }
+
+    private delegate void ScaledHalvesOf(byte* scales, float factorTimesGap, float* result);
+
+    /// <summary>Activation scales are f16 values: the extremes, subnormals, ones and both signs.</summary>
+    private static readonly Half[] ActivationScaleFactors =
+        [Half.MaxValue, Half.MinValue, Half.Epsilon, (Half)1, (Half)(-0.0078125f), (Half)0.0033, (Half)0, BitConverter.UInt16BitsToHalf(0x03FF)];
+
+    /// <summary>Every finite f16 value, <paramref name="lanes"/> at a time, times each activation scale: the
+    /// conversion's result must equal the float product of the two converted values, bit for bit.</summary>
+    private static void AssertScaledHalvesRoundLikeConvertingThenMultiplying(int lanes, ScaledHalvesOf convert)
+    {
+        var scales = stackalloc ushort[lanes];
+        var result = stackalloc float[lanes];
         foreach (var factor in ActivationScaleFactors)
         {
-            var factorTimesGap = Vector256.Create((float)factor * InterleavedScales.HalfExponentGap);
-            for (int start = 0; start < 65536; start += 8)
+            for (int start = 0; start < 65536; start += lanes)
             {
-                for (int i = 0; i < 8; i++) scales[i] = (ushort)(start + i);
-                var scaled = InterleavedScales.ScaledHalves((byte*)scales, factorTimesGap);
-                for (int i = 0; i < 8; i++)
+                for (int i = 0; i < lanes; i++) scales[i] = (ushort)(start + i);
+                convert((byte*)scales, (float)factor * InterleavedScales.HalfExponentGap, result);
+                for (int i = 0; i < lanes; i++)
                 {
                     var half = BitConverter.UInt16BitsToHalf((ushort)(start + i));
                     if (!Half.IsFinite(half)) continue;
-                    Assert.That(BitConverter.SingleToInt32Bits(scaled.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half * (float)factor)),
-                        $"half bits 0x{start + i:X4} × {factor}");
+                    Assert.That(BitConverter.SingleToInt32Bits(result[i]), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half * (float)factor)),
+                        $"half bits 0x{start + i:X4} × {factor}, {lanes} lanes");
                 }
             }
         }
