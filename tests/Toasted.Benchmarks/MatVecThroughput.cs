@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Toasted.Engine.Compute.Cpu;
 using Toasted.Engine.Quantization;
 
 namespace Toasted.Benchmarks;
@@ -10,7 +11,9 @@ namespace Toasted.Benchmarks;
 /// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
 /// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and the
 /// kernel over rows interleaved eight at a time (Q4_0, Q8_0, Q4_K, Q6_K). With several threads each takes
-/// one contiguous share of the rows, as decode's static partition does.
+/// one contiguous share of the rows, as decode's static partition does. The weights live in huge pages, as
+/// decode's weight copies do: with small pages the page walks and the hardware prefetchers' stops at every
+/// page measure another stream than decode's.
 /// </summary>
 public static unsafe class MatVecThroughput
 {
@@ -22,7 +25,7 @@ public static unsafe class MatVecThroughput
         var traits = QuantTraitsTable.Get(type);
         long rowBytes = traits.RowBytes(columns);
         int rows = (int)(bytes / rowBytes) / 256 * 256;
-        var data = (byte*)NativeMemory.AlignedAlloc((nuint)(rows * rowBytes), 64);
+        var data = LargePageMemory.Allocate(rows * rowBytes);
         try
         {
             var rng = new Random(1);
@@ -75,7 +78,7 @@ public static unsafe class MatVecThroughput
             if (copied is var (rowsPerGroup, groupBytes, (repack, dot)))
             {
                 int blocks = columns / traits.BlockSize;
-                regrouped = (byte*)NativeMemory.AlignedAlloc((nuint)(rows / rowsPerGroup * groupBytes), 64);
+                regrouped = LargePageMemory.Allocate(rows / rowsPerGroup * groupBytes);
                 for (long g = 0; g < rows / rowsPerGroup; g++)
                     repack(data + g * rowsPerGroup * rowBytes, rowBytes, blocks, regrouped + g * groupBytes);
                 chunks = [.. chunks, ("interleaved", (r, t) =>
@@ -99,11 +102,11 @@ public static unsafe class MatVecThroughput
                 $"; {chunks[^1].Name} / read {chunks[^1].Best / chunks[0].Best:P0}");
             NativeMemory.AlignedFree(pinnedActivation);
             NativeMemory.AlignedFree(pinnedDestination);
-            if (regrouped != null) NativeMemory.AlignedFree(regrouped);
+            if (regrouped != null) LargePageMemory.Free(regrouped);
         }
         finally
         {
-            NativeMemory.AlignedFree(data);
+            LargePageMemory.Free(data);
         }
     }
 

@@ -8,7 +8,9 @@ namespace Toasted.Engine.Quantization;
 /// from memory; the hardware prefetchers stop at 4 KiB page boundaries (even inside a huge page), so each
 /// new page of an interleaved group would start with demand misses that stall the multiply-adds. Asking
 /// for the lines a fixed distance ahead keeps enough misses in flight to overlap the stream with the
-/// arithmetic. Prefetch is a hint: it changes no result.
+/// arithmetic. How many of the lines to ask for is the kernel's own measurement: every line for Q8_0 and the
+/// K-quants, one in nine for Q4_0, whose single stream the hardware otherwise follows (see
+/// <see cref="Q4_0Distance"/>). Prefetch is a hint: it changes no result.
 /// <para>
 /// The lines are asked for into the second-level cache (<c>prefetcht1</c>), not the first: a first-level
 /// prefetch holds one of the core's few first-level miss buffers until its line arrives, so a kernel whose
@@ -29,15 +31,21 @@ internal static unsafe class WeightStreamPrefetch
     public const int Q8_0Distance = 16384;
 
     /// <summary>
-    /// The distance for Q4_0 groups: 8 KiB. With the one-stream layout, two threads, whole-model decode of a dense
-    /// model took 86 % of a slow read and 65–68 % of a fast one at 8 KiB against 85 % and 64–65 % at 32 KiB, and a
-    /// mixture of experts, whose products are short, 85 % against 82 % (see docs/benchmarks.md).
+    /// The distance for Q4_0 groups: one page. A Q4_0 group is one stream of line-aligned column pairs, and
+    /// such a stream the hardware prefetchers follow well inside huge pages: the Q4_0 loads alone, without
+    /// software prefetch, read 95 % as fast as a plain read, and asking for every line ahead took the kernel
+    /// down to 72 % of it (one thread), the requests competing with the stream they duplicate. What the
+    /// hardware misses is the start of each next 4 KiB page, so the kernel asks for one line per column pair
+    /// a page ahead: 92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
+    /// read and 85 % of a fast one against 85 % and 62–65 % with all nine lines 8 KiB ahead (see
+    /// docs/benchmarks.md). The Q8_0 and K-quant kernels measured the other way (sparse requests: 53–79 %
+    /// and 30–55 % of the read), so they keep asking for every line.
     /// </summary>
-    public const int Q4_0Distance = 8192;
+    public const int Q4_0Distance = 4096;
 
-    /// <summary>The nine lines of a Q4_0 column pair (both columns' scales and quants), <see cref="Q4_0Distance"/> ahead.</summary>
+    /// <summary>One line of a Q4_0 column pair's stream, <see cref="Q4_0Distance"/> ahead: about every ninth line of the next page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfQ4_0Pair(byte* pair) => Ahead(pair, Q4_0Interleaved.PairBytes / 64, Q4_0Distance);
+    public static void AheadOfQ4_0Pair(byte* pair) => Ahead(pair, 1, Q4_0Distance);
 
     /// <summary>
     /// The distance for the K-quant groups (Q4_K, Q6_K), which read two streams (quants and headers) and
