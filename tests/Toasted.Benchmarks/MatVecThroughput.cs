@@ -10,7 +10,7 @@ namespace Toasted.Benchmarks;
 /// (random bytes with finite scales), multiplied by one quantized activation row, as GB of weights read per
 /// second. Compared with <see cref="ReadBandwidth"/> on the same thread count it shows how close the kernel
 /// runs to the memory ceiling. Reports the multi-row kernel, the one-row dot and the
-/// kernel over rows interleaved eight at a time (Q4_0, Q8_0, Q4_K, Q6_K). With several threads each takes
+/// kernel over interleaved rows (Q4_0 sixteen at a time; Q8_0, Q4_K, Q6_K eight). With several threads each takes
 /// one contiguous share of the rows, as decode's static partition does. The weights live in huge pages, as
 /// decode's weight copies do: with small pages the page walks and the hardware prefetchers' stops at every
 /// page measure another stream than decode's.

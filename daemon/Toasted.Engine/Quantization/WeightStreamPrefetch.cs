@@ -36,7 +36,7 @@ internal static unsafe class WeightStreamPrefetch
     /// software prefetch, read 95 % as fast as a plain read, and asking for every line ahead took the kernel
     /// down to 72 % of it (one thread), the requests competing with the stream they duplicate. What the
     /// hardware misses is the start of each next 4 KiB page, so the kernel asks for one line per column pair
-    /// a page ahead: 92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
+    /// a page ahead: 87–92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
     /// read and 85 % of a fast one against 85 % and 62–65 % with all nine lines 8 KiB ahead (see
     /// docs/benchmarks.md). The Q8_0 and K-quant kernels measured the other way (sparse requests: 53–79 %
     /// and 30–55 % of the read), so they keep asking for every line.
