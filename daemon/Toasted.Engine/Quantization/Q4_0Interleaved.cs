@@ -35,9 +35,6 @@ public static unsafe class Q4_0Interleaved
     /// <summary>Bytes of one group of sixteen rows of <paramref name="blocks"/> blocks, a whole number of 64-byte lines.</summary>
     public static long GroupBytes(int blocks) => (long)(blocks / 2) * PairBytes + (blocks & 1) * (2 * ScaleColumnBytes + QuantColumnBytes);
 
-    /// <summary>Bytes of the interleaved form of <paramref name="groups"/> groups of rows of <paramref name="blocks"/> blocks.</summary>
-    public static long Bytes(long groups, int blocks) => groups * GroupBytes(blocks);
-
     /// <summary>The scales of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* Scales(byte* group, int block) =>

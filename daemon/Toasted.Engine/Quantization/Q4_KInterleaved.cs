@@ -37,9 +37,6 @@ public static unsafe class Q4_KInterleaved
     /// <summary>Bytes of one group of eight rows of <paramref name="blocks"/> super-blocks, a whole number of 64-byte lines.</summary>
     public static long GroupBytes(int blocks) => ((long)blocks * (QuantColumnBytes + HeaderColumnBytes) + 63) / 64 * 64;
 
-    /// <summary>Bytes of the interleaved form of <paramref name="groups"/> groups.</summary>
-    public static long Bytes(long groups, int blocks) => groups * GroupBytes(blocks);
-
     /// <summary>The header of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* Header(byte* group, int blocks, int block) =>

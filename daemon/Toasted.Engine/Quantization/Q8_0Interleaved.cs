@@ -27,8 +27,6 @@ public static unsafe class Q8_0Interleaved
 
     private const int BlockBytes = Q8_0Kernels.BytesPerBlock;
 
-    public static long Bytes(long groups, int blocks) => groups * blocks * ColumnBytes;
-
     /// <summary>The group of four quants (0–7) that lane <paramref name="lane"/> of vector <paramref name="vector"/> takes from its row.</summary>
     public static int QuantGroup(int vector, int lane) => 2 * vector + lane / RowsPerGroup;
 

@@ -77,7 +77,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 5, WeightStreamPrefetch.Q8_0Distance);
+                WeightStreamPrefetch.AheadOfQ8_0Column(column);
                 int* q = (int*)(digest + (long)b * CompactDigestBlockBytes);
                 byte* w = column + QuantsOffset;
                 // Vector v, half h holds quant group j = 2v + h of each row: one broadcast feeds all eight rows.
@@ -106,7 +106,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 5, WeightStreamPrefetch.Q8_0Distance);
+                WeightStreamPrefetch.AheadOfQ8_0Column(column);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 // |w| ≤ 128 and |a| ≤ 127 keep each 16-bit pair sum exact; pairs go to ints before adding.
                 var lanes = Products(column + QuantsOffset, d) + Products(column + QuantsOffset + 64, d + 64)
@@ -138,7 +138,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, column += ColumnBytes)
             {
-                WeightStreamPrefetch.Ahead(column, 5, WeightStreamPrefetch.Q8_0Distance);
+                WeightStreamPrefetch.AheadOfQ8_0Column(column);
                 byte* d = digest + (long)b * DigestBlockBytes;
                 var sum = Vector256<int>.Zero;
                 for (int half = 0; half < 64; half += 32)

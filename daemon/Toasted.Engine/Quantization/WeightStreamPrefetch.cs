@@ -31,6 +31,13 @@ internal static unsafe class WeightStreamPrefetch
     public const int Q8_0Distance = 16384;
 
     /// <summary>
+    /// The lines of a Q8_0 column (<see cref="Q8_0Interleaved.ColumnBytes"/> = 272 bytes, not line-aligned, so it
+    /// touches at most five lines), <see cref="Q8_0Distance"/> ahead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AheadOfQ8_0Column(byte* column) => Ahead(column, Q8_0Interleaved.ColumnBytes / 64 + 1, Q8_0Distance);
+
+    /// <summary>
     /// The distance for Q4_0 groups: one page. A Q4_0 group is one stream of line-aligned column pairs, and
     /// such a stream the hardware prefetchers follow well inside huge pages: the Q4_0 loads alone, without
     /// software prefetch, read 95 % as fast as a plain read, and asking for every line ahead took the kernel
