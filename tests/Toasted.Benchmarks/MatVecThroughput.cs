@@ -54,21 +54,20 @@ public static unsafe class MatVecThroughput
                         destinations[t][k] = traits.Dot(new ReadOnlySpan<byte>(data + (r + k) * rowBytes, (int)rowBytes), activation, columns);
                 }, 0, 0),
             };
-            // The same rows regrouped for decode (Q4_0 sixteen at a time, the others eight): Q8_0's groups keep the file
-            // bytes, so the kernel reads them in place; Q4_0's and the K-quants' are padded to 64-byte lines (Q4_K's
-            // also unpack its scales), so their rows are regrouped into a copy. GB/s counts the file bytes throughout.
+            // The same rows regrouped for decode into a copy, as at load (Q4_0 and Q8_0 sixteen at a time, the K-quants
+            // eight; Q4_0's and the K-quants' groups are padded to 64-byte lines and Q4_K's unpack its scales). GB/s
+            // counts the file bytes throughout.
             // The kernels take pointers, so the activation and results live in native memory for the run.
             var pinnedActivation = (byte*)NativeMemory.AlignedAlloc((nuint)activation.Length, 64);
             var pinnedDestination = (float*)NativeMemory.AlignedAlloc((nuint)(256 * threads * sizeof(float)), 64);
             activation.CopyTo(new Span<byte>(pinnedActivation, activation.Length));
-            if (type == GgmlType.Q8_0 && Q8_0InterleavedKernels.IsSupported)
-                chunks = [.. chunks, ("interleaved", (r, t) => Q8_0InterleavedKernels.DotGroups(data + r * rowBytes, 256 / Q8_0Interleaved.RowsPerGroup,
-                    columns / Q8_0Kernels.BlockSize, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             byte* regrouped = null;
             var copied = type switch
             {
                 GgmlType.Q4_0 when Q4_0InterleavedKernels.IsSupported => (Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q4_0Interleaved.Repack, Dot: (GroupDots)Q4_0InterleavedKernels.DotGroups)),
+                GgmlType.Q8_0 when Q8_0InterleavedKernels.IsSupported => (Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q8_0Interleaved.Repack, Dot: (GroupDots)Q8_0InterleavedKernels.DotGroups)),
                 GgmlType.Q4_K when Q4_KInterleavedKernels.IsSupported => (Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q4_KInterleaved.Repack, Dot: (GroupDots)Q4_KInterleavedKernels.DotGroups)),
                 GgmlType.Q6_K when Q6_KInterleavedKernels.IsSupported => (Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes(columns / traits.BlockSize),
@@ -84,6 +83,10 @@ public static unsafe class MatVecThroughput
                 chunks = [.. chunks, ("interleaved", (r, t) =>
                     dot(regrouped + r / rowsPerGroup * groupBytes, 256 / rowsPerGroup, blocks, pinnedActivation, pinnedDestination + 256 * t), 0, 0)];
             }
+            // MATVEC_ONLY=interleaved (or multi-row, one-row) measures that kernel alone beside the read: the per-row
+            // kernels stream at a few GB/s and take most of a run's time.
+            if (Environment.GetEnvironmentVariable("MATVEC_ONLY") is { Length: > 0 } only)
+                chunks = chunks.Where(c => c.Name == "read" || c.Name == only).ToArray();
             for (int rep = 0; rep < repetitions; rep++)
             {
                 for (int m = 0; m < chunks.Length; m++)

@@ -10,7 +10,8 @@ using Toasted.Engine.Quantization;
 //   gemm TYPE [ROWS K TOKENS]                           single-thread Gop/s of the prefill matrix kernel
 //   attention [POSITIONS]                               single-thread µs of one decode attention tile (default 1088)
 //   matvec [TYPE…]                                      single-thread matrix × vector GB/s per weight type
-//                                                       (MATVEC_BYTES of weights, rows of MATVEC_COLUMNS, default 2048)
+//                                                       (MATVEC_BYTES of weights, rows of MATVEC_COLUMNS, default 2048;
+//                                                       MATVEC_ONLY=interleaved skips the per-row kernels)
 var command = args.Length > 0 ? args[0] : "help";
 var options = args.Skip(1).ToList();
 int TakeOption(string flag, int fallback)

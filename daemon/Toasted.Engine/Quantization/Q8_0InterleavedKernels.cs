@@ -5,30 +5,38 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Matrix × vector over <see cref="Q8_0Interleaved"/> groups. With AVX-VNNI (also on cores with 512-bit vectors):
-/// per block column eight 32-byte weight loads, each one <c>vpdpbusd</c> of the stored unsigned q + 128 against
-/// a 4-byte broadcast of the activation quants its lanes share, minus 128 · Σ q_a once per column. Without it:
-/// |w| × (a with w's sign) through <c>vpmaddubsw</c> against activation patterns prepared once per call. Either
-/// way the two halves of each row's block are added as ints, then one convert and one fused multiply-add per row;
-/// the float steps are those of <see cref="Q8_0Interleaved.DotGroupsScalar"/>, so every path equals it to the bit.
+/// Matrix × vector over <see cref="Q8_0Interleaved"/> groups. Lane i of every quant vector belongs to row i and
+/// every lane of vector j meets the same four activation quants, so each activation operand is one broadcast of
+/// 4 bytes from a 64-byte digest per block that stays in the first-level cache. Per block column eight 64-byte
+/// weight loads of the stored q + 128; with AVX-VNNI each is one <c>vpdpbusd</c>; without it the stored byte is
+/// split into its nibbles (q + 128 = 16 · high + low), whose <c>vpmaddubsw</c> pair sums stay small enough to add
+/// as shorts over the whole column, then two <c>vpmaddwd</c> (by 1 and by 16). Either way 128 · Σ q_a comes off
+/// once per column, then one convert and one fused multiply-add per row lane; no horizontal sums and no lane
+/// shuffles. The float steps are those of <see cref="Q8_0Interleaved.DotGroupsScalar"/>, so every path equals it
+/// to the bit.
 /// </summary>
 public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
 {
+    /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
-    private const int ColumnBytes = Q8_0Interleaved.ColumnBytes;
-    private const int QuantsOffset = Q8_0Interleaved.QuantsOffset;
-    /// <summary>Per activation block: four 64-byte quant patterns, one per weight vector.</summary>
-    private const int DigestBlockBytes = 4 * 64;
-    /// <summary>Per activation block for <see cref="GroupsVnni256"/>: the 32 quants as they are, then the int bias.</summary>
-    private const int CompactDigestBlockBytes = 64;
-    private const int CompactBiasOffset = 32;
+    private const int Vectors = Q8_0Interleaved.Vectors;
+    private const int QuantColumnBytes = Q8_0Interleaved.QuantColumnBytes;
+    private const int ScaleColumnBytes = Q8_0Interleaved.ScaleColumnBytes;
+    private const int PairBytes = Q8_0Interleaved.PairBytes;
+    /// <summary>Where a pair's first quant column starts, after both columns' scales.</summary>
+    private const int FirstQuants = 2 * ScaleColumnBytes;
+    /// <summary>Per activation block: the 32 quants as they are, then the int bias 128 · Σ q_a; one line.</summary>
+    private const int DigestBlockBytes = 64;
+    /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
+    private const int BiasIndex = 8;
 
+    /// <summary>As <see cref="Q8_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         InterleavedKernelDriver<Q8_0InterleavedKernels>.DotGroups(packed, groups, blocks, activation, destination);
 
-    static int IInterleavedKernel.DigestBlockBytes => InterleavedKernelDriver<Q8_0InterleavedKernels>.UsesVnniLoop ? CompactDigestBlockBytes : DigestBlockBytes;
+    static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
         FillDigest(activation, blocks, digest, activationScales);
@@ -37,117 +45,156 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         Groups512(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups256(packed, groups, blocks, digest, activationScales, destination);
+        GroupsInHalves256<PairSumHalves>(packed, groups, blocks, digest, activationScales, destination);
 
     static bool IInterleavedKernel.HasVnniLoop => true;
 
     static void IInterleavedKernel.GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        GroupsVnni256(packed, groups, blocks, digest, activationScales, destination);
+        GroupsInHalves256<VnniHalves>(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
 
-    /// <summary>The activation scale is kept times 2¹¹² for <see cref="InterleavedScales.ScaledHalves"/>.</summary>
+    /// <summary>
+    /// Copies each activation block's quants and adds the bias 128 · Σ q_a, which turns the products of the stored
+    /// q + 128 into Σ q·q_a; the activation scale is kept times 2¹¹² for <see cref="InterleavedScales.ScaledHalves(byte*, Vector512{float})"/>.
+    /// </summary>
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            if (InterleavedKernelDriver<Q8_0InterleavedKernels>.UsesVnniLoop)
-            {
-                byte* compact = digest + (long)b * CompactDigestBlockBytes;
-                Unsafe.CopyBlockUnaligned(compact, a + 2, Q8_0Kernels.BlockSize);
-                *(int*)(compact + CompactBiasOffset) = Q8_0Interleaved.QuantOffset * Q8_0Kernels.QuantSum(a);
-                continue;
-            }
             byte* d = digest + (long)b * DigestBlockBytes;
-            for (int v = 0; v < Q8_0Interleaved.Vectors; v++)
-            for (int lane = 0; lane < Q8_0Interleaved.Lanes; lane++)
-                Unsafe.WriteUnaligned(d + 64 * v + 4 * lane, Unsafe.ReadUnaligned<uint>(a + 2 + 4 * Q8_0Interleaved.QuantGroup(v, lane)));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        for (int g = 0; g < groups; g++)
-        {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
-            {
-                WeightStreamPrefetch.AheadOfQ8_0Column(column);
-                int* q = (int*)(digest + (long)b * CompactDigestBlockBytes);
-                byte* w = column + QuantsOffset;
-                // Vector v, half h holds quant group j = 2v + h of each row: one broadcast feeds all eight rows.
-                var even = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, Vector256.Load(w), Vector256.Create(q[0]).AsSByte());
-                var odd = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, Vector256.Load(w + 32), Vector256.Create(q[1]).AsSByte());
-                even = AvxVnni.MultiplyWideningAndAdd(even, Vector256.Load(w + 64), Vector256.Create(q[2]).AsSByte());
-                odd = AvxVnni.MultiplyWideningAndAdd(odd, Vector256.Load(w + 96), Vector256.Create(q[3]).AsSByte());
-                even = AvxVnni.MultiplyWideningAndAdd(even, Vector256.Load(w + 128), Vector256.Create(q[4]).AsSByte());
-                odd = AvxVnni.MultiplyWideningAndAdd(odd, Vector256.Load(w + 160), Vector256.Create(q[5]).AsSByte());
-                even = AvxVnni.MultiplyWideningAndAdd(even, Vector256.Load(w + 192), Vector256.Create(q[6]).AsSByte());
-                odd = AvxVnni.MultiplyWideningAndAdd(odd, Vector256.Load(w + 224), Vector256.Create(q[7]).AsSByte());
-                var ints = even + odd - Vector256.Create(q[CompactBiasOffset / sizeof(int)]);
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, accumulator);
-            }
-            accumulator.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
+            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
+            Unsafe.CopyBlockUnaligned(d, a + 2, Q8_0Kernels.BlockSize);
+            ((int*)d)[BiasIndex] = Q8_0Interleaved.QuantOffset * Q8_0Kernels.QuantSum(a);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
+        long groupBytes = Q8_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
+            byte* pair = packed + g * groupBytes;
+            var accumulator = Vector512<float>.Zero;
+            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
             {
-                WeightStreamPrefetch.AheadOfQ8_0Column(column);
-                byte* d = digest + (long)b * DigestBlockBytes;
-                // |w| ≤ 128 and |a| ≤ 127 keep each 16-bit pair sum exact; pairs go to ints before adding.
-                var lanes = Products(column + QuantsOffset, d) + Products(column + QuantsOffset + 64, d + 64)
-                    + Products(column + QuantsOffset + 128, d + 128) + Products(column + QuantsOffset + 192, d + 192);
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(lanes.GetLower() + lanes.GetUpper()), scales, accumulator);
+                WeightStreamPrefetch.AheadOfQ8_0Pair(pair);
+                accumulator = Column512(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], accumulator);
+                if (b + 1 < blocks)
+                    accumulator = Column512(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
+                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], accumulator);
             }
             accumulator.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
         }
     }
 
-    /// <summary>The stored q + 128 back to q, then |w| × (a with w's sign).</summary>
+    /// <summary>
+    /// One block column of a group at 512 bits: sixteen rows' block ints, scaled and added to their lanes. A nibble
+    /// pair sum is at most 2·15·128 from zero, so the eight vectors' sums of one nibble half stay within a short
+    /// (30720); the high half is weighted by 16 when it is widened.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Products(byte* weights, byte* activations)
+    private static Vector512<float> Column512(byte* quants, byte* scales, byte* digestBlock, float activationScale, Vector512<float> accumulator)
     {
-        var w = (Vector512.Load(weights) ^ Vector512.Create((byte)0x80)).AsSByte();
-        var a = Vector512.Load((sbyte*)activations);
-        var signedActivations = Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), -a, a);
-        return Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.Abs(w).AsByte(), signedActivations), Vector512<short>.One);
+        var mask = Vector512.Create((byte)0x0F);
+        int* q = (int*)digestBlock;
+        var low = Vector512<short>.Zero;
+        var high = Vector512<short>.Zero;
+        for (int j = 0; j < Vectors; j++)
+        {
+            var w = Vector512.Load(quants + 64 * j);
+            var a = Vector512.Create(q[j]).AsSByte();
+            low += Avx512BW.MultiplyAddAdjacent(w & mask, a);
+            high += Avx512BW.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, a);
+        }
+        var ints = Avx512BW.MultiplyAddAdjacent(low, Vector512<short>.One)
+            + Avx512BW.MultiplyAddAdjacent(high, Vector512.Create((short)16)) - Vector512.Create(q[BiasIndex]);
+        var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale));
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), rowScales, accumulator);
     }
 
+    /// <summary>The 256-bit loops: each group as two halves of eight rows, whose block ints <typeparamref name="THalves"/> forms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    private static void GroupsInHalves256<THalves>(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+        where THalves : struct, IHalfColumnInts
     {
-        var offset = Vector256.Create((byte)0x80);
+        long groupBytes = Q8_0Interleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* column = packed + (long)g * blocks * ColumnBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, column += ColumnBytes)
+            byte* pair = packed + g * groupBytes;
+            // Rows 0–7 are the lower halves of the quant vectors, rows 8–15 the upper ones.
+            var lower = Vector256<float>.Zero;
+            var upper = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
             {
-                WeightStreamPrefetch.AheadOfQ8_0Column(column);
-                byte* d = digest + (long)b * DigestBlockBytes;
-                var sum = Vector256<int>.Zero;
-                for (int half = 0; half < 64; half += 32)
-                for (int v = 0; v < Q8_0Interleaved.Vectors; v++)
-                    sum = Int8MultiplyAdd.Signed(sum, (Vector256.Load(column + QuantsOffset + 64 * v + half) ^ offset).AsSByte(), Vector256.Load((sbyte*)d + 64 * v + half));
-                var scales = InterleavedScales.ScaledHalves(column, Vector256.Create(activationScales[b]));
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum), scales, accumulator);
+                WeightStreamPrefetch.AheadOfQ8_0Pair(pair);
+                Column256<THalves>(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], ref lower, ref upper);
+                if (b + 1 < blocks)
+                    Column256<THalves>(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
+                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], ref lower, ref upper);
             }
-            accumulator.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
+            lower.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
+            upper.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup + 8);
+        }
+    }
+
+    /// <summary>One block column of a group at 256 bits, as two halves of eight rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column256<THalves>(byte* quants, byte* scales, byte* digestBlock, float activationScale, ref Vector256<float> lower, ref Vector256<float> upper)
+        where THalves : struct, IHalfColumnInts
+    {
+        int* q = (int*)digestBlock;
+        var factor = Vector256.Create(activationScale);
+        lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, q)),
+            InterleavedScales.ScaledHalves(scales, factor), lower);
+        upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, q)),
+            InterleavedScales.ScaledHalves(scales + 16, factor), upper);
+    }
+
+    /// <summary>The block ints of the eight rows whose lanes start at <c>quants</c> in each of a column's eight vectors.</summary>
+    private interface IHalfColumnInts
+    {
+        static abstract Vector256<int> Ints(byte* quants, int* q);
+    }
+
+    /// <summary>With <c>vpmaddubsw</c>: the stored bytes split into nibbles, each half's pair sums added as shorts, as <see cref="Column512"/>.</summary>
+    private readonly struct PairSumHalves : IHalfColumnInts
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Ints(byte* quants, int* q)
+        {
+            var mask = Vector256.Create((byte)0x0F);
+            var low = Vector256<short>.Zero;
+            var high = Vector256<short>.Zero;
+            for (int j = 0; j < Vectors; j++)
+            {
+                var w = Vector256.Load(quants + 64 * j);
+                var a = Vector256.Create(q[j]).AsSByte();
+                low += Avx2.MultiplyAddAdjacent(w & mask, a);
+                high += Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, a);
+            }
+            return Avx2.MultiplyAddAdjacent(low, Vector256<short>.One)
+                + Avx2.MultiplyAddAdjacent(high, Vector256.Create((short)16)) - Vector256.Create(q[BiasIndex]);
+        }
+    }
+
+    /// <summary>With <c>vpdpbusd</c>: the stored bytes as they are, in two sums so consecutive multiply-adds do not wait on each other.</summary>
+    private readonly struct VnniHalves : IHalfColumnInts
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Ints(byte* quants, int* q)
+        {
+            var even = Vector256<int>.Zero;
+            var odd = Vector256<int>.Zero;
+            for (int j = 0; j < Vectors; j += 2)
+            {
+                even = AvxVnni.MultiplyWideningAndAdd(even, Vector256.Load(quants + 64 * j), Vector256.Create(q[j]).AsSByte());
+                odd = AvxVnni.MultiplyWideningAndAdd(odd, Vector256.Load(quants + 64 * j + 64), Vector256.Create(q[j + 1]).AsSByte());
+            }
+            return even + odd - Vector256.Create(q[BiasIndex]);
         }
     }
 }

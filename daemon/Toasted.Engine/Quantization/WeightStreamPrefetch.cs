@@ -8,8 +8,8 @@ namespace Toasted.Engine.Quantization;
 /// from memory; the hardware prefetchers stop at 4 KiB page boundaries (even inside a huge page), so each
 /// new page of an interleaved group would start with demand misses that stall the multiply-adds. Asking
 /// for the lines a fixed distance ahead keeps enough misses in flight to overlap the stream with the
-/// arithmetic. How many of the lines to ask for is the kernel's own measurement: every line for Q8_0 and the
-/// K-quants, one in nine for Q4_0, whose single stream the hardware otherwise follows (see
+/// arithmetic. How many of the lines to ask for is the kernel's own measurement: every line for the K-quants,
+/// one per column pair for Q4_0 and Q8_0, whose single streams the hardware otherwise follows (see
 /// <see cref="Q4_0Distance"/>). Prefetch is a hint: it changes no result.
 /// <para>
 /// The lines are asked for into the second-level cache (<c>prefetcht1</c>), not the first: a first-level
@@ -23,19 +23,17 @@ namespace Toasted.Engine.Quantization;
 internal static unsafe class WeightStreamPrefetch
 {
     /// <summary>
-    /// The distance for Q8_0 groups (272-byte columns): 16 KiB. At 4 KiB one thread streamed 16.6–16.7 GB/s from
-    /// memory against 22–23 for a plain read, at 16, 32 or 64 KiB 18.8–21.3 (86–90 % of the read beside it); with
-    /// two threads, whole-model decode moved 39.6–39.8 GB/s against 33.2–36.2 when the memory was fast and 1–2
-    /// points less of the read when it was slow (see docs/benchmarks.md).
+    /// The distance for Q8_0 groups, one page, for the reason <see cref="Q4_0Distance"/> gives: since Q8_0 groups
+    /// became sixteen rows of line-aligned column pairs (one stream, as Q4_0's), one thread from memory streamed
+    /// 27.1–27.5 GB/s asking for one line a page ahead, 27.6 without software prefetch and 20.9 asking for every
+    /// line (a plain read beside each: 29–31 GB/s); 2 KiB, 8 KiB or two lines measured within a point of it (see
+    /// docs/benchmarks.md).
     /// </summary>
-    public const int Q8_0Distance = 16384;
+    public const int Q8_0Distance = 4096;
 
-    /// <summary>
-    /// The lines of a Q8_0 column (<see cref="Q8_0Interleaved.ColumnBytes"/> = 272 bytes, not line-aligned, so it
-    /// touches at most five lines), <see cref="Q8_0Distance"/> ahead.
-    /// </summary>
+    /// <summary>One line of a Q8_0 column pair's stream, <see cref="Q8_0Distance"/> ahead: about every seventeenth line of the next page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfQ8_0Column(byte* column) => Ahead(column, Q8_0Interleaved.ColumnBytes / 64 + 1, Q8_0Distance);
+    public static void AheadOfQ8_0Pair(byte* pair) => Ahead(pair, 1, Q8_0Distance);
 
     /// <summary>
     /// The distance for Q4_0 groups: one page. A Q4_0 group is one stream of line-aligned column pairs, and
@@ -45,8 +43,8 @@ internal static unsafe class WeightStreamPrefetch
     /// hardware misses is the start of each next 4 KiB page, so the kernel asks for one line per column pair
     /// a page ahead: 87–92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
     /// read and 85 % of a fast one against 85 % and 62–65 % with all nine lines 8 KiB ahead (see
-    /// docs/benchmarks.md). The Q8_0 and K-quant kernels measured the other way (sparse requests: 53–79 %
-    /// and 30–55 % of the read), so they keep asking for every line.
+    /// docs/benchmarks.md). The K-quant kernels, which read two streams per group, measured the other way
+    /// (sparse requests: 30–55 % of the read), so they keep asking for every line.
     /// </summary>
     public const int Q4_0Distance = 4096;
 

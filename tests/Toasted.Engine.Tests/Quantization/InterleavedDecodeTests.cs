@@ -24,7 +24,7 @@ public unsafe class InterleavedDecodeTests
         [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups,
             Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
         [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups,
-            Q8_0Interleaved.RowsPerGroup, blocks => 8L * blocks * Q8_0Kernels.BytesPerBlock),
+            Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes),
         [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
             Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,

@@ -4,8 +4,8 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0
-/// (<see cref="Q4_0Interleaved"/>) and eight for <see cref="Q8_0Interleaved"/>, <see cref="Q4_KInterleaved"/> and
+/// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0 and Q8_0
+/// (<see cref="Q4_0Interleaved"/>, <see cref="Q8_0Interleaved"/>) and eight for <see cref="Q4_KInterleaved"/> and
 /// <see cref="Q6_KInterleaved"/>, made once at load in 64-byte aligned native memory. Rows past the last whole group
 /// stay in the file and take the per-row kernels.
 /// </summary>
@@ -30,10 +30,11 @@ internal sealed unsafe class InterleavedRows : IDisposable
     public static int RowsPerGroupOf(GgmlType type) => type switch
     {
         GgmlType.Q4_0 => Q4_0Interleaved.RowsPerGroup,
+        GgmlType.Q8_0 => Q8_0Interleaved.RowsPerGroup,
         GgmlType.Q4_K => Q4_KInterleaved.RowsPerGroup,
         GgmlType.Q6_K => Q6_KInterleaved.RowsPerGroup,
-        // Q8_0, and the types that have no interleaved layout: their weights never hold groups, so any count serves.
-        _ => Q8_0Interleaved.RowsPerGroup,
+        // The types that have no interleaved layout: their weights never hold groups, so any count serves.
+        _ => 1,
     };
 
     public int RowsPerGroup { get; }
@@ -58,14 +59,14 @@ internal sealed unsafe class InterleavedRows : IDisposable
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
         long fileGroupBytes = rowsPerGroup * weight.RowBytes;
-        // Q8_0 groups keep the bytes of their eight file rows; Q4_0 and the K-quant groups are padded to whole
-        // 64-byte lines, and Q4_K's unpacked scales take a little more.
+        // Groups are whole 64-byte lines: Q8_0's keep the bytes of their file rows, Q4_0's and the K-quants' are
+        // padded, and Q4_K's unpacked scales take a little more.
         long groupBytes = weight.Type switch
         {
             GgmlType.Q4_0 => Q4_0Interleaved.GroupBytes(blocks),
+            GgmlType.Q8_0 => Q8_0Interleaved.GroupBytes(blocks),
             GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
-            GgmlType.Q6_K => Q6_KInterleaved.GroupBytes(blocks),
-            _ => fileGroupBytes,
+            _ => Q6_KInterleaved.GroupBytes(blocks),
         };
         var data = LargePageMemory.Allocate(groups * groupBytes);
         for (int g = 0; g < groups; g++)
