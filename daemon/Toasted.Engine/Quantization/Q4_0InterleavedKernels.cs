@@ -112,7 +112,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<short> NibblePairs512(Vector512<byte> w, Vector512<byte> mask, int lowQuants, int highQuants) =>
         Avx512BW.MultiplyAddAdjacent(w & mask, Vector512.Create(lowQuants).AsSByte())
-        + Avx512BW.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector512.Create(highQuants).AsSByte());
+        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w), Vector512.Create(highQuants).AsSByte());
 
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         GroupsInHalves256<PairSumHalves>(packed, groups, blocks, digest, activationScales, destination);
@@ -182,7 +182,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
             {
                 var w = Vector256.Load(quants + 64 * j);
                 pairs += Avx2.MultiplyAddAdjacent(w & mask, Vector256.Create(q[j]).AsSByte())
-                    + Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, Vector256.Create(q[4 + j]).AsSByte());
+                    + Avx2.MultiplyAddAdjacent(PackedNibbles.High256(w), Vector256.Create(q[4 + j]).AsSByte());
             }
             return Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One) - Vector256.Create(q[BiasIndex]);
         }

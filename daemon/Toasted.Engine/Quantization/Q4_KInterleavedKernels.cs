@@ -117,10 +117,10 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                         + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load(low + 64))
                         + Avx512BW.MultiplyAddAdjacent(w2 & mask, Vector512.Load(low + 128))
                         + Avx512BW.MultiplyAddAdjacent(w3 & mask, Vector512.Load(low + 192));
-                    var highPairs = Avx512BW.MultiplyAddAdjacent(HighNibbles(w0, mask), Vector512.Load(high))
-                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w1, mask), Vector512.Load(high + 64))
-                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w2, mask), Vector512.Load(high + 128))
-                        + Avx512BW.MultiplyAddAdjacent(HighNibbles(w3, mask), Vector512.Load(high + 192));
+                    var highPairs = Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w0), Vector512.Load(high))
+                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w1), Vector512.Load(high + 64))
+                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w2), Vector512.Load(high + 128))
+                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w3), Vector512.Load(high + 192));
                     ints += Avx512BW.MultiplyAddAdjacent(lowPairs, SubBlockScales512(header, 2 * k, scaleSpread))
                         + Avx512BW.MultiplyAddAdjacent(highPairs, SubBlockScales512(header, 2 * k + 1, scaleSpread));
                 }
@@ -164,7 +164,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                     {
                         var packedBytes = Vector256.Load(w + 32 * c);
                         lowPairs += Avx2.MultiplyAddAdjacent(packedBytes & mask, Vector256.Load(low + 32 * c));
-                        highPairs += Avx2.MultiplyAddAdjacent((packedBytes.AsUInt16() >>> 4).AsByte() & mask, Vector256.Load(high + 32 * c));
+                        highPairs += Avx2.MultiplyAddAdjacent(PackedNibbles.High256(packedBytes), Vector256.Load(high + 32 * c));
                     }
                     ints = ScaledAdd(ints, lowPairs, SubBlockScales256(header, 2 * k, scaleSpread));
                     ints = ScaledAdd(ints, highPairs, SubBlockScales256(header, 2 * k + 1, scaleSpread));
@@ -242,9 +242,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         scaled = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints), scales, scaled);
         offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-mins), minScales, offsets);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> HighNibbles(Vector512<byte> packed, Vector512<byte> mask) => (packed.AsUInt16() >>> 4).AsByte() & mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>

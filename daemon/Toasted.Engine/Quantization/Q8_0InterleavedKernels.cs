@@ -108,7 +108,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
             var w = Vector512.Load(quants + 64 * j);
             var a = Vector512.Create(q[j]).AsSByte();
             low += Avx512BW.MultiplyAddAdjacent(w & mask, a);
-            high += Avx512BW.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, a);
+            high += Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w), a);
         }
         var ints = Avx512BW.MultiplyAddAdjacent(low, Vector512<short>.One)
             + Avx512BW.MultiplyAddAdjacent(high, Vector512.Create((short)16)) - Vector512.Create(q[BiasIndex]);
@@ -174,7 +174,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
                 var w = Vector256.Load(quants + 64 * j);
                 var a = Vector256.Create(q[j]).AsSByte();
                 low += Avx2.MultiplyAddAdjacent(w & mask, a);
-                high += Avx2.MultiplyAddAdjacent((w.AsUInt16() >>> 4).AsByte() & mask, a);
+                high += Avx2.MultiplyAddAdjacent(PackedNibbles.High256(w), a);
             }
             return Avx2.MultiplyAddAdjacent(low, Vector256<short>.One)
                 + Avx2.MultiplyAddAdjacent(high, Vector256.Create((short)16)) - Vector256.Create(q[BiasIndex]);
