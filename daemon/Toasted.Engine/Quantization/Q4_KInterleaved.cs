@@ -7,20 +7,21 @@ namespace Toasted.Engine.Quantization;
 /// quants of all eight rows, the integer sums land in lanes that belong to one row each (no horizontal
 /// sums), and the sub-block scales, mins and f16 scales of eight rows arrive together.
 /// <para>
-/// A group holds eight consecutive rows of <c>blocks</c> super-blocks in two regions, so that every quant
-/// vector starts on a 64-byte line of an aligned group:
+/// A group holds eight consecutive rows of <c>blocks</c> super-blocks as one stream of column pairs, both
+/// columns' headers then both columns' quants (<see cref="SuperBlockColumnPairs"/>), so that every quant vector
+/// starts on a 64-byte line of an aligned group and the headers travel with the quants they scale:
 /// </para>
 /// <list type="bullet">
 /// <item>quants, <see cref="QuantColumnBytes"/> = 1024 bytes per super-block column: 32 half-vectors of
 ///   32 bytes; half-vector 8k + c holds, in its 4-byte lane r, bytes 32k + 4c … 32k + 4c + 3 of row r's
 ///   quants (chunk k of the file block: low nibbles are sub-block 2k, high nibbles sub-block 2k + 1).
 ///   Read 64 bytes at a time, vector 4k + t covers dword 2t in lanes 0–7 and dword 2t + 1 in lanes 8–15.</item>
-/// <item>headers, <see cref="HeaderColumnBytes"/> = 160 bytes per column, after all quant columns:
+/// <item>headers, <see cref="HeaderColumnBytes"/> = 160 bytes per column:
 ///   bytes 0–15 the eight rows' f16 d, 16–31 their f16 dmin, 32–95 the unpacked 6-bit scales
 ///   (byte 32 + 8j + r = scale of sub-block j of row r), 96–159 the unpacked mins in pairs
 ///   (byte 96 + 16p + 2r + t = min of sub-block 2p + t of row r).</item>
 /// </list>
-/// A group is 1184 bytes per column against the file's 8 × 144 = 1152 (+2.8 %), rounded up to 64 bytes.
+/// A pair is 2368 bytes against the file's 2 × 8 × 144 = 2304 (+2.8 %); a lone last column 1216.
 /// </summary>
 public static unsafe class Q4_KInterleaved
 {
@@ -35,12 +36,15 @@ public static unsafe class Q4_KInterleaved
     private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of eight rows of <paramref name="blocks"/> super-blocks, a whole number of 64-byte lines.</summary>
-    public static long GroupBytes(int blocks) => ((long)blocks * (QuantColumnBytes + HeaderColumnBytes) + 63) / 64 * 64;
+    public static long GroupBytes(int blocks) => SuperBlockColumnPairs.GroupBytes(blocks, QuantColumnBytes);
 
     /// <summary>The header of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Header(byte* group, int blocks, int block) =>
-        group + (long)blocks * QuantColumnBytes + (long)block * HeaderColumnBytes;
+    public static byte* Header(byte* group, int block) => SuperBlockColumnPairs.Header(group, block, HeaderColumnBytes, QuantColumnBytes);
+
+    /// <summary>The quants of column <paramref name="block"/> in a group of <paramref name="blocks"/> columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Quants(byte* group, int block, int blocks) => SuperBlockColumnPairs.Quants(group, block, blocks, QuantColumnBytes);
 
     /// <summary>Regroups eight rows of <paramref name="blocks"/> Q4_K blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
@@ -50,8 +54,8 @@ public static unsafe class Q4_KInterleaved
         new Span<byte>(destination, (int)GroupBytes(blocks)).Clear();
         for (int b = 0; b < blocks; b++)
         {
-            byte* quants = destination + (long)b * QuantColumnBytes;
-            byte* header = Header(destination, blocks, b);
+            byte* quants = Quants(destination, b, blocks);
+            byte* header = Header(destination, b);
             for (int r = 0; r < RowsPerGroup; r++)
             {
                 byte* block = rows + r * rowBytes + (long)b * BlockBytes;
@@ -91,8 +95,8 @@ public static unsafe class Q4_KInterleaved
             offsets.Clear();
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = group + (long)b * QuantColumnBytes;
-                byte* header = Header(group, blocks, b);
+                byte* quants = Quants(group, b, blocks);
+                byte* header = Header(group, b);
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
                 short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);

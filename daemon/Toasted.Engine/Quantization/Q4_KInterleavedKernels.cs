@@ -96,12 +96,13 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         var scaleSpread = ScaleSpread512();
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* header = quants + (long)blocks * QuantColumnBytes;
+            byte* group = packed + g * groupBytes;
             var accumulator = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            for (int b = 0; b < blocks; b++)
             {
-                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
+                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
+                byte* header = Q4_KInterleaved.Header(group, b);
+                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -144,13 +145,14 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         var scaleSpread = ScaleSpread256();
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* header = quants + (long)blocks * QuantColumnBytes;
+            byte* group = packed + g * groupBytes;
             var scaled = Vector256<float>.Zero;
             var offsets = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            for (int b = 0; b < blocks; b++)
             {
-                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
+                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
+                byte* header = Q4_KInterleaved.Header(group, b);
+                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -190,13 +192,14 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* header = quants + (long)blocks * QuantColumnBytes;
+            byte* group = packed + g * groupBytes;
             var scaled = Vector256<float>.Zero;
             var offsets = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            for (int b = 0; b < blocks; b++)
             {
-                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
+                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
+                byte* header = Q4_KInterleaved.Header(group, b);
+                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
                 byte* activationBlock = digest + (long)b * CompactDigestBlockBytes;
                 // Half-vector 8k + c: lane r holds bytes 4c… of chunk k of row r; low nibbles meet quants 64k + 4c…,
                 // high nibbles 64k + 32 + 4c…. The four chunks run side by side: eight independent sums.

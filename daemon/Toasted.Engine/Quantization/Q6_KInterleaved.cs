@@ -7,7 +7,8 @@ namespace Toasted.Engine.Quantization;
 /// Q4_K: one 64-byte load carries quants of all eight rows, integer sums land in lanes that belong to
 /// one row each, and the group scales and f16 scales of eight rows arrive together.
 /// <para>
-/// A group holds eight consecutive rows of <c>blocks</c> super-blocks in two regions:
+/// A group holds eight consecutive rows of <c>blocks</c> super-blocks as one stream of column pairs, both
+/// columns' headers then both columns' quants (<see cref="SuperBlockColumnPairs"/>):
 /// </para>
 /// <list type="bullet">
 /// <item>quants, <see cref="QuantColumnBytes"/> = 1536 bytes per super-block column: per half h of the
@@ -16,15 +17,15 @@ namespace Toasted.Engine.Quantization;
 ///   6-bit quant in bits 0–5 and, in bits 6–7, bits 2p and 2p + 1 of the quant at the same place of the
 ///   half's last quarter (element 128h + 96 + 4c …). Read 64 bytes at a time, a vector covers dword 2t in lanes 0–7
 ///   and dword 2t + 1 in lanes 8–15.</item>
-/// <item>headers, <see cref="HeaderColumnBytes"/> = 144 bytes per column, after all quant columns:
+/// <item>headers, <see cref="HeaderColumnBytes"/> = 144 bytes per column:
 ///   bytes 0–15 the eight rows' f16 d, then the int8 group scales in pairs
 ///   (byte 16 + 16p + 2r + t = scale of group 2p + t of row r).</item>
 /// </list>
 /// The file splits each quant into a nibble of ql and two bits of qh, so reading it takes two shifts, two
 /// masks and an or per quant vector. Here three of a half's four quarters are one mask each, and the fourth
 /// gathers its three bit pairs from the planes' tops (three per-byte moves and an or), about a third of the
-/// work for the same bytes. A group is exactly its eight file rows (8 × 210 = 1680 bytes per column),
-/// rounded up to 64 bytes.
+/// work for the same bytes. A pair is 3392 bytes against the file's 2 × 8 × 210 = 3360 (+1 %); a lone last
+/// column 1728.
 /// </summary>
 public static unsafe class Q6_KInterleaved
 {
@@ -43,12 +44,15 @@ public static unsafe class Q6_KInterleaved
     private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of eight rows of <paramref name="blocks"/> super-blocks, a whole number of 64-byte lines.</summary>
-    public static long GroupBytes(int blocks) => ((long)blocks * (QuantColumnBytes + HeaderColumnBytes) + 63) / 64 * 64;
+    public static long GroupBytes(int blocks) => SuperBlockColumnPairs.GroupBytes(blocks, QuantColumnBytes);
 
     /// <summary>The header of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Header(byte* group, int blocks, int block) =>
-        group + (long)blocks * QuantColumnBytes + (long)block * HeaderColumnBytes;
+    public static byte* Header(byte* group, int block) => SuperBlockColumnPairs.Header(group, block, HeaderColumnBytes, QuantColumnBytes);
+
+    /// <summary>The quants of column <paramref name="block"/> in a group of <paramref name="blocks"/> columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Quants(byte* group, int block, int blocks) => SuperBlockColumnPairs.Quants(group, block, blocks, QuantColumnBytes);
 
     /// <summary>Regroups eight rows of <paramref name="blocks"/> Q6_K blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
@@ -56,8 +60,8 @@ public static unsafe class Q6_KInterleaved
         new Span<byte>(destination, (int)GroupBytes(blocks)).Clear();
         for (int b = 0; b < blocks; b++)
         {
-            byte* quants = destination + (long)b * QuantColumnBytes;
-            byte* header = Header(destination, blocks, b);
+            byte* quants = Quants(destination, b, blocks);
+            byte* header = Header(destination, b);
             for (int r = 0; r < RowsPerGroup; r++)
             {
                 byte* block = rows + r * rowBytes + (long)b * BlockBytes;
@@ -92,8 +96,8 @@ public static unsafe class Q6_KInterleaved
             sums.Clear();
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = group + (long)b * QuantColumnBytes;
-                byte* header = Header(group, blocks, b);
+                byte* quants = Quants(group, b, blocks);
+                byte* header = Header(group, b);
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
                 float activationScale = Unsafe.ReadUnaligned<float>(a);

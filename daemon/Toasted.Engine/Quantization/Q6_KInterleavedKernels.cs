@@ -79,12 +79,13 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
         var pickSecond = ScaleSpread(1);
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* header = quants + (long)blocks * QuantColumnBytes;
+            byte* group = packed + g * groupBytes;
             var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            for (int b = 0; b < blocks; b++)
             {
-                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
+                byte* quants = Q6_KInterleaved.Quants(group, b, blocks);
+                byte* header = Q6_KInterleaved.Header(group, b);
+                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
@@ -133,12 +134,13 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
         var pickSecond = ScaleSpread(1).GetLower();
         for (int g = 0; g < groups; g++)
         {
-            byte* quants = packed + g * groupBytes;
-            byte* header = quants + (long)blocks * QuantColumnBytes;
+            byte* group = packed + g * groupBytes;
             var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++, quants += QuantColumnBytes, header += HeaderColumnBytes)
+            for (int b = 0; b < blocks; b++)
             {
-                WeightStreamPrefetch.AheadOfSuperBlock(quants, QuantColumnBytes, header, HeaderColumnBytes);
+                byte* quants = Q6_KInterleaved.Quants(group, b, blocks);
+                byte* header = Q6_KInterleaved.Header(group, b);
+                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int h = 0; h < 2; h++)

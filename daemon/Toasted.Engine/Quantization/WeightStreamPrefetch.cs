@@ -43,8 +43,7 @@ internal static unsafe class WeightStreamPrefetch
     /// hardware misses is the start of each next 4 KiB page, so the kernel asks for one line per column pair
     /// a page ahead: 87–92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
     /// read and 85 % of a fast one against 85 % and 62–65 % with all nine lines 8 KiB ahead (see
-    /// docs/benchmarks.md). The K-quant kernels, which read two streams per group, measured the other way
-    /// (sparse requests: 30–55 % of the read), so they keep asking for every line.
+    /// docs/benchmarks.md). The K-quant kernels measured the other way (see <see cref="SuperBlockDistance"/>).
     /// </summary>
     public const int Q4_0Distance = 4096;
 
@@ -53,23 +52,21 @@ internal static unsafe class WeightStreamPrefetch
     public static void AheadOfQ4_0Pair(byte* pair) => Ahead(pair, 1, Q4_0Distance);
 
     /// <summary>
-    /// The distance for the K-quant groups (Q4_K, Q6_K), which read two streams (quants and headers) and
-    /// 1.2–1.7 KB per super-block column: 4 KiB is only two or three columns ahead of the kernel, too close
-    /// to cover a memory access. 16 KiB measured best for them with one and two threads (see
-    /// docs/benchmarks.md).
+    /// The distance for the K-quant groups (Q4_K, Q6_K): 16 KiB, about seven to fourteen super-block columns ahead.
+    /// Their groups are one stream of column pairs too (<see cref="SuperBlockColumnPairs"/>), but unlike Q4_0's and
+    /// Q8_0's the hardware prefetchers do not keep up with it: one thread from memory streamed Q4_K at 13.0 GB/s
+    /// without software prefetch and 12.6–13.3 asking for one or two lines a page ahead, against 27.5–29.4 asking for
+    /// every line 8, 16 or 32 KiB ahead (Q6_K 12.9, 17.0–18.2 and 23.8–29.3; a plain read beside each: 31–33 GB/s;
+    /// see docs/benchmarks.md).
     /// </summary>
     public const int SuperBlockDistance = 16384;
 
     /// <summary>
-    /// Both streams of a K-quant group column, <see cref="SuperBlockDistance"/> ahead: the line-aligned quants
-    /// and the header, which is not line-aligned and so may straddle two more lines than its length fills.
+    /// Every line of the stream from <paramref name="start"/> to <paramref name="end"/>, <see cref="SuperBlockDistance"/>
+    /// ahead: a pair's first column asks for the header slot and its quants, the second for its quants.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfSuperBlock(byte* quants, int quantBytes, byte* header, int headerBytes)
-    {
-        Ahead(quants, quantBytes / 64, SuperBlockDistance);
-        Ahead(header, headerBytes / 64 + 2, SuperBlockDistance);
-    }
+    public static void AheadOfSuperBlockColumn(byte* start, byte* end) => Ahead(start, (int)((end - start + 63) >> 6), SuperBlockDistance);
 
     /// <summary>Requests the <paramref name="lines"/> 64-byte lines from <paramref name="address"/> + <paramref name="distance"/>.</summary>
     /// <remarks>Callers pass a constant distance, so the addition folds once this is inlined.</remarks>
