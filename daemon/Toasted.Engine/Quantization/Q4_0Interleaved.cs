@@ -23,9 +23,9 @@ namespace Toasted.Engine.Quantization;
 /// </summary>
 public static unsafe class Q4_0Interleaved
 {
-    public const int RowsPerGroup = 16;
+    public const int RowsPerGroup = BlockColumnPairs.RowsPerGroup;
     public const int QuantColumnBytes = 4 * 64;
-    public const int ScaleColumnBytes = RowsPerGroup * sizeof(ushort);
+    public const int ScaleColumnBytes = BlockColumnPairs.ScaleColumnBytes;
     /// <summary>Two block columns: both columns' scales, then both columns' quants.</summary>
     public const int PairBytes = 2 * (ScaleColumnBytes + QuantColumnBytes);
 
@@ -33,17 +33,15 @@ public static unsafe class Q4_0Interleaved
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of sixteen rows of <paramref name="blocks"/> blocks, a whole number of 64-byte lines.</summary>
-    public static long GroupBytes(int blocks) => (long)(blocks / 2) * PairBytes + (blocks & 1) * (2 * ScaleColumnBytes + QuantColumnBytes);
+    public static long GroupBytes(int blocks) => BlockColumnPairs.GroupBytes(blocks, QuantColumnBytes);
 
     /// <summary>The scales of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Scales(byte* group, int block) =>
-        group + (long)(block >> 1) * PairBytes + (block & 1) * ScaleColumnBytes;
+    public static byte* Scales(byte* group, int block) => BlockColumnPairs.Scales(group, block, QuantColumnBytes);
 
     /// <summary>The quants of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Quants(byte* group, int block) =>
-        group + (long)(block >> 1) * PairBytes + 2 * ScaleColumnBytes + (block & 1) * QuantColumnBytes;
+    public static byte* Quants(byte* group, int block) => BlockColumnPairs.Quants(group, block, QuantColumnBytes);
 
     /// <summary>Regroups sixteen rows of <paramref name="blocks"/> Q4_0 blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)

@@ -24,11 +24,11 @@ namespace Toasted.Engine.Quantization;
 /// </summary>
 public static unsafe class Q8_0Interleaved
 {
-    public const int RowsPerGroup = 16;
+    public const int RowsPerGroup = BlockColumnPairs.RowsPerGroup;
     /// <summary>Quant vectors of one block column: 32 quants per row, four per lane.</summary>
     public const int Vectors = 8;
     public const int QuantColumnBytes = Vectors * 64;
-    public const int ScaleColumnBytes = RowsPerGroup * sizeof(ushort);
+    public const int ScaleColumnBytes = BlockColumnPairs.ScaleColumnBytes;
     /// <summary>Two block columns: both columns' scales, then both columns' quants.</summary>
     public const int PairBytes = 2 * (ScaleColumnBytes + QuantColumnBytes);
     /// <summary>What each stored quant carries on top of its value (stored as <c>q ^ 0x80</c>, which is q + 128 as a byte).</summary>
@@ -37,17 +37,15 @@ public static unsafe class Q8_0Interleaved
     private const int BlockBytes = Q8_0Kernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of sixteen rows of <paramref name="blocks"/> blocks, a whole number of 64-byte lines.</summary>
-    public static long GroupBytes(int blocks) => (long)(blocks / 2) * PairBytes + (blocks & 1) * (2 * ScaleColumnBytes + QuantColumnBytes);
+    public static long GroupBytes(int blocks) => BlockColumnPairs.GroupBytes(blocks, QuantColumnBytes);
 
     /// <summary>The scales of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Scales(byte* group, int block) =>
-        group + (long)(block >> 1) * PairBytes + (block & 1) * ScaleColumnBytes;
+    public static byte* Scales(byte* group, int block) => BlockColumnPairs.Scales(group, block, QuantColumnBytes);
 
     /// <summary>The quants of column <paramref name="block"/> in a group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Quants(byte* group, int block) =>
-        group + (long)(block >> 1) * PairBytes + 2 * ScaleColumnBytes + (block & 1) * QuantColumnBytes;
+    public static byte* Quants(byte* group, int block) => BlockColumnPairs.Quants(group, block, QuantColumnBytes);
 
     /// <summary>Regroups sixteen rows of <paramref name="blocks"/> Q8_0 blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)

@@ -22,11 +22,6 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
 
     private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
     private const int Vectors = Q8_0Interleaved.Vectors;
-    private const int QuantColumnBytes = Q8_0Interleaved.QuantColumnBytes;
-    private const int ScaleColumnBytes = Q8_0Interleaved.ScaleColumnBytes;
-    private const int PairBytes = Q8_0Interleaved.PairBytes;
-    /// <summary>Where a pair's first quant column starts, after both columns' scales.</summary>
-    private const int FirstQuants = 2 * ScaleColumnBytes;
     /// <summary>Per activation block: the 32 quants as they are, then the int bias 128 · Σ q_a; one line.</summary>
     private const int DigestBlockBytes = 64;
     /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
@@ -42,15 +37,15 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         FillDigest(activation, blocks, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups512(packed, groups, blocks, digest, activationScales, destination);
+        BlockColumnPairs.Groups512<NibbleSums512>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);
 
     static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        GroupsInHalves256<PairSumHalves>(packed, groups, blocks, digest, activationScales, destination);
+        BlockColumnPairs.GroupsInHalves256<PairSumHalves>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);
 
     static bool IInterleavedKernel.HasVnniLoop => true;
 
     static void IInterleavedKernel.GroupsVnni256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        GroupsInHalves256<VnniHalves>(packed, groups, blocks, digest, activationScales, destination);
+        BlockColumnPairs.GroupsInHalves256<VnniHalves>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -71,98 +66,38 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        long groupBytes = Q8_0Interleaved.GroupBytes(blocks);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* pair = packed + g * groupBytes;
-            var accumulator = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
-            {
-                WeightStreamPrefetch.AheadOfQ8_0Pair(pair);
-                accumulator = Column512(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], accumulator);
-                if (b + 1 < blocks)
-                    accumulator = Column512(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
-                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], accumulator);
-            }
-            accumulator.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
-        }
-    }
-
     /// <summary>
-    /// One block column of a group at 512 bits: sixteen rows' block ints, scaled and added to their lanes. A nibble
-    /// pair sum is at most 2·15·128 from zero, so the eight vectors' sums of one nibble half stay within a short
-    /// (30720); the high half is weighted by 16 when it is widened.
+    /// With <c>vpmaddubsw</c> at 512 bits: the stored q + 128 split into nibbles, 16 · high + low, each nibble × a in
+    /// pair sums. A pair is at most 2·15·128 from zero, so the eight vectors' sums of one nibble half stay within a
+    /// short (30720); the high half is weighted by 16 when it is widened.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Column512(byte* quants, byte* scales, byte* digestBlock, float activationScale, Vector512<float> accumulator)
+    private readonly struct NibbleSums512 : IBlockColumnInts512
     {
-        var mask = Vector512.Create((byte)0x0F);
-        int* q = (int*)digestBlock;
-        var low = Vector512<short>.Zero;
-        var high = Vector512<short>.Zero;
-        for (int j = 0; j < Vectors; j++)
-        {
-            var w = Vector512.Load(quants + 64 * j);
-            var a = Vector512.Create(q[j]).AsSByte();
-            low += Avx512BW.MultiplyAddAdjacent(w & mask, a);
-            high += Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w), a);
-        }
-        var ints = Avx512BW.MultiplyAddAdjacent(low, Vector512<short>.One)
-            + Avx512BW.MultiplyAddAdjacent(high, Vector512.Create((short)16)) - Vector512.Create(q[BiasIndex]);
-        var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale));
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(ints), rowScales, accumulator);
-    }
+        public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
 
-    /// <summary>The 256-bit loops: each group as two halves of eight rows, whose block ints <typeparamref name="THalves"/> forms.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GroupsInHalves256<THalves>(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-        where THalves : struct, IHalfColumnInts
-    {
-        long groupBytes = Q8_0Interleaved.GroupBytes(blocks);
-        for (int g = 0; g < groups; g++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Ints(byte* quants, int* q)
         {
-            byte* pair = packed + g * groupBytes;
-            // Rows 0–7 are the lower halves of the quant vectors, rows 8–15 the upper ones.
-            var lower = Vector256<float>.Zero;
-            var upper = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b += 2, pair += PairBytes)
+            var mask = Vector512.Create((byte)0x0F);
+            var low = Vector512<short>.Zero;
+            var high = Vector512<short>.Zero;
+            for (int j = 0; j < Vectors; j++)
             {
-                WeightStreamPrefetch.AheadOfQ8_0Pair(pair);
-                Column256<THalves>(pair + FirstQuants, pair, digest + (long)b * DigestBlockBytes, activationScales[b], ref lower, ref upper);
-                if (b + 1 < blocks)
-                    Column256<THalves>(pair + FirstQuants + QuantColumnBytes, pair + ScaleColumnBytes,
-                        digest + (long)(b + 1) * DigestBlockBytes, activationScales[b + 1], ref lower, ref upper);
+                var w = Vector512.Load(quants + 64 * j);
+                var a = Vector512.Create(q[j]).AsSByte();
+                low += Avx512BW.MultiplyAddAdjacent(w & mask, a);
+                high += Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w), a);
             }
-            lower.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup);
-            upper.Store(destination + (long)g * Q8_0Interleaved.RowsPerGroup + 8);
+            return Avx512BW.MultiplyAddAdjacent(low, Vector512<short>.One)
+                + Avx512BW.MultiplyAddAdjacent(high, Vector512.Create((short)16)) - Vector512.Create(q[BiasIndex]);
         }
     }
 
-    /// <summary>One block column of a group at 256 bits, as two halves of eight rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column256<THalves>(byte* quants, byte* scales, byte* digestBlock, float activationScale, ref Vector256<float> lower, ref Vector256<float> upper)
-        where THalves : struct, IHalfColumnInts
+    /// <summary>With <c>vpmaddubsw</c> at 256 bits, as <see cref="NibbleSums512"/>.</summary>
+    private readonly struct PairSumHalves : IBlockColumnInts256
     {
-        int* q = (int*)digestBlock;
-        var factor = Vector256.Create(activationScale);
-        lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, q)),
-            InterleavedScales.ScaledHalves(scales, factor), lower);
-        upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, q)),
-            InterleavedScales.ScaledHalves(scales + 16, factor), upper);
-    }
+        public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
 
-    /// <summary>The block ints of the eight rows whose lanes start at <c>quants</c> in each of a column's eight vectors.</summary>
-    private interface IHalfColumnInts
-    {
-        static abstract Vector256<int> Ints(byte* quants, int* q);
-    }
-
-    /// <summary>With <c>vpmaddubsw</c>: the stored bytes split into nibbles, each half's pair sums added as shorts, as <see cref="Column512"/>.</summary>
-    private readonly struct PairSumHalves : IHalfColumnInts
-    {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Ints(byte* quants, int* q)
         {
@@ -182,8 +117,10 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
     }
 
     /// <summary>With <c>vpdpbusd</c>: the stored bytes as they are, in two sums so consecutive multiply-adds do not wait on each other.</summary>
-    private readonly struct VnniHalves : IHalfColumnInts
+    private readonly struct VnniHalves : IBlockColumnInts256
     {
+        public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Ints(byte* quants, int* q)
         {

@@ -10,7 +10,7 @@ namespace Toasted.Engine.Quantization;
 /// for the lines a fixed distance ahead keeps enough misses in flight to overlap the stream with the
 /// arithmetic. How many of the lines to ask for is the kernel's own measurement: every line for the K-quants,
 /// one per column pair for Q4_0 and Q8_0, whose single streams the hardware otherwise follows (see
-/// <see cref="Q4_0Distance"/>). Prefetch is a hint: it changes no result.
+/// <see cref="BlockPairDistance"/>). Prefetch is a hint: it changes no result.
 /// <para>
 /// The lines are asked for into the second-level cache (<c>prefetcht1</c>), not the first: a first-level
 /// prefetch holds one of the core's few first-level miss buffers until its line arrives, so a kernel whose
@@ -23,33 +23,25 @@ namespace Toasted.Engine.Quantization;
 internal static unsafe class WeightStreamPrefetch
 {
     /// <summary>
-    /// The distance for Q8_0 groups, one page, for the reason <see cref="Q4_0Distance"/> gives: since Q8_0 groups
-    /// became sixteen rows of line-aligned column pairs (one stream, as Q4_0's), one thread from memory streamed
-    /// 27.1–27.5 GB/s asking for one line a page ahead, 27.6 without software prefetch and 20.9 asking for every
-    /// line (a plain read beside each: 29–31 GB/s); 2 KiB, 8 KiB or two lines measured within a point of it (see
-    /// docs/benchmarks.md).
+    /// The distance for the sixteen-row Q4_0 and Q8_0 groups (<see cref="BlockColumnPairs"/>): one page. Such a
+    /// group is one stream of line-aligned column pairs, and that stream the hardware prefetchers follow well
+    /// inside huge pages: the Q4_0 loads alone, without software prefetch, read 95 % as fast as a plain read, and
+    /// asking for every line ahead took the kernel down to 72 % of it (one thread), the requests competing with
+    /// the stream they duplicate. What the hardware misses is the start of each next 4 KiB page, so the kernels
+    /// ask for one line per column pair a page ahead. Q4_0: 87–92 % of the read on one thread, and whole-model
+    /// decode with two threads 93 % of a slow read and 85 % of a fast one against 85 % and 62–65 % with all nine
+    /// lines 8 KiB ahead. Q8_0: one thread 27.1–27.5 GB/s against 27.6 without software prefetch and 20.9 asking
+    /// for every line (a plain read beside each: 29–31 GB/s); 2 KiB, 8 KiB or two lines measured within a point of
+    /// it (see docs/benchmarks.md). The K-quant kernels measured the other way (see <see cref="SuperBlockDistance"/>).
     /// </summary>
-    public const int Q8_0Distance = 4096;
-
-    /// <summary>One line of a Q8_0 column pair's stream, <see cref="Q8_0Distance"/> ahead: about every seventeenth line of the next page.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfQ8_0Pair(byte* pair) => Ahead(pair, 1, Q8_0Distance);
+    public const int BlockPairDistance = 4096;
 
     /// <summary>
-    /// The distance for Q4_0 groups: one page. A Q4_0 group is one stream of line-aligned column pairs, and
-    /// such a stream the hardware prefetchers follow well inside huge pages: the Q4_0 loads alone, without
-    /// software prefetch, read 95 % as fast as a plain read, and asking for every line ahead took the kernel
-    /// down to 72 % of it (one thread), the requests competing with the stream they duplicate. What the
-    /// hardware misses is the start of each next 4 KiB page, so the kernel asks for one line per column pair
-    /// a page ahead: 87–92 % of the read on one thread, and whole-model decode with two threads 93 % of a slow
-    /// read and 85 % of a fast one against 85 % and 62–65 % with all nine lines 8 KiB ahead (see
-    /// docs/benchmarks.md). The K-quant kernels measured the other way (see <see cref="SuperBlockDistance"/>).
+    /// One line of a Q4_0 or Q8_0 column pair's stream, <see cref="BlockPairDistance"/> ahead: about every ninth
+    /// (Q4_0, 576-byte pairs) or seventeenth (Q8_0, 1088-byte pairs) line of the next page.
     /// </summary>
-    public const int Q4_0Distance = 4096;
-
-    /// <summary>One line of a Q4_0 column pair's stream, <see cref="Q4_0Distance"/> ahead: about every ninth line of the next page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AheadOfQ4_0Pair(byte* pair) => Ahead(pair, 1, Q4_0Distance);
+    public static void AheadOfBlockColumnPair(byte* pair) => Ahead(pair, 1, BlockPairDistance);
 
     /// <summary>
     /// The distance for the K-quant groups (Q4_K, Q6_K): 16 KiB, about seven to fourteen super-block columns ahead.
