@@ -59,74 +59,83 @@ internal static unsafe class BlockColumnPairs
     public static byte* Quants(byte* group, int block, int quantColumnBytes) =>
         group + (long)(block >> 1) * PairBytes(quantColumnBytes) + 2 * ScaleColumnBytes + (block & 1) * quantColumnBytes;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Groups512<TInts>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination)
-        where TInts : struct, IBlockColumnInts512
-    {
-        int quantColumnBytes = TInts.QuantColumnBytes;
-        int pairBytes = PairBytes(quantColumnBytes);
-        long groupBytes = GroupBytes(blocks, quantColumnBytes);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* pair = packed + g * groupBytes;
-            var accumulator = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b += 2, pair += pairBytes)
-            {
-                WeightStreamPrefetch.AheadOfBlockColumnPair(pair);
-                accumulator = Column512<TInts>(pair + 2 * ScaleColumnBytes, pair, digest + (long)b * digestBlockBytes, activationScales[b], accumulator);
-                if (b + 1 < blocks)
-                    accumulator = Column512<TInts>(pair + 2 * ScaleColumnBytes + quantColumnBytes, pair + ScaleColumnBytes,
-                        digest + (long)(b + 1) * digestBlockBytes, activationScales[b + 1], accumulator);
-            }
-            accumulator.Store(destination + (long)g * RowsPerGroup);
-        }
-    }
-
-    /// <summary>One block column at 512 bits: sixteen rows' block ints, scaled and added to their lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Column512<TInts>(byte* quants, byte* scales, byte* digestBlock, float activationScale, Vector512<float> accumulator)
-        where TInts : struct, IBlockColumnInts512
-    {
-        var rowScales = InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale));
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TInts.Ints(quants, (int*)digestBlock)), rowScales, accumulator);
-    }
+        where TInts : struct, IBlockColumnInts512 =>
+        Groups<Sums512<TInts>>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, TInts.QuantColumnBytes);
 
     /// <summary>The 256-bit loops: each group as two halves of eight rows, whose block ints <typeparamref name="THalves"/> forms.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GroupsInHalves256<THalves>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination)
-        where THalves : struct, IBlockColumnInts256
+        where THalves : struct, IBlockColumnInts256 =>
+        Groups<HalfSums256<THalves>>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, THalves.QuantColumnBytes);
+
+    /// <summary>The one loop over a group's column pairs, at the width of <typeparamref name="TSums"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups<TSums>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination,
+        int quantColumnBytes)
+        where TSums : struct, IRowSums
     {
-        int quantColumnBytes = THalves.QuantColumnBytes;
         int pairBytes = PairBytes(quantColumnBytes);
         long groupBytes = GroupBytes(blocks, quantColumnBytes);
         for (int g = 0; g < groups; g++)
         {
             byte* pair = packed + g * groupBytes;
-            // Rows 0–7 are the lower halves of the quant vectors, rows 8–15 the upper ones.
-            var lower = Vector256<float>.Zero;
-            var upper = Vector256<float>.Zero;
+            var sums = default(TSums);
             for (int b = 0; b < blocks; b += 2, pair += pairBytes)
             {
                 WeightStreamPrefetch.AheadOfBlockColumnPair(pair);
-                Column256<THalves>(pair + 2 * ScaleColumnBytes, pair, digest + (long)b * digestBlockBytes, activationScales[b], ref lower, ref upper);
+                sums.AddColumn(pair + 2 * ScaleColumnBytes, pair, digest + (long)b * digestBlockBytes, activationScales[b]);
                 if (b + 1 < blocks)
-                    Column256<THalves>(pair + 2 * ScaleColumnBytes + quantColumnBytes, pair + ScaleColumnBytes,
-                        digest + (long)(b + 1) * digestBlockBytes, activationScales[b + 1], ref lower, ref upper);
+                    sums.AddColumn(pair + 2 * ScaleColumnBytes + quantColumnBytes, pair + ScaleColumnBytes,
+                        digest + (long)(b + 1) * digestBlockBytes, activationScales[b + 1]);
             }
-            lower.Store(destination + (long)g * RowsPerGroup);
-            upper.Store(destination + (long)g * RowsPerGroup + 8);
+            sums.Store(destination + (long)g * RowsPerGroup);
         }
     }
 
-    /// <summary>One block column at 256 bits, as two halves of eight rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column256<THalves>(byte* quants, byte* scales, byte* digestBlock, float activationScale, ref Vector256<float> lower, ref Vector256<float> upper)
-        where THalves : struct, IBlockColumnInts256
+    /// <summary>The sixteen rows' float sums of one group while its columns are added.</summary>
+    private interface IRowSums
     {
-        var factor = Vector256.Create(activationScale);
-        lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, (int*)digestBlock)),
-            InterleavedScales.ScaledHalves(scales, factor), lower);
-        upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, (int*)digestBlock)),
-            InterleavedScales.ScaledHalves(scales + 16, factor), upper);
+        /// <summary><c>sum = fma(isum, d_w · d_a, sum)</c> per row for one block column.</summary>
+        void AddColumn(byte* quants, byte* scales, byte* digestBlock, float activationScale);
+
+        void Store(float* destination);
+    }
+
+    /// <summary>Sixteen float lanes, one per row.</summary>
+    private struct Sums512<TInts> : IRowSums where TInts : struct, IBlockColumnInts512
+    {
+        private Vector512<float> _rows;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddColumn(byte* quants, byte* scales, byte* digestBlock, float activationScale) =>
+            _rows = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TInts.Ints(quants, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale)), _rows);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* destination) => _rows.Store(destination);
+    }
+
+    /// <summary>Rows 0–7 from the lower halves of the quant vectors, rows 8–15 from the upper ones.</summary>
+    private struct HalfSums256<THalves> : IRowSums where THalves : struct, IBlockColumnInts256
+    {
+        private Vector256<float> _lower;
+        private Vector256<float> _upper;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddColumn(byte* quants, byte* scales, byte* digestBlock, float activationScale)
+        {
+            var factor = Vector256.Create(activationScale);
+            _lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales, factor), _lower);
+            _upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales + 16, factor), _upper);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* destination)
+        {
+            _lower.Store(destination);
+            _upper.Store(destination + 8);
+        }
     }
 }
