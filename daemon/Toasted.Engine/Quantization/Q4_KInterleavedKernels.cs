@@ -26,7 +26,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     private const int RowsPerGroup = Q4_KInterleaved.RowsPerGroup;
     private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
     private const int QuantColumnBytes = Q4_KInterleaved.QuantColumnBytes;
-    private const int HeaderColumnBytes = Q4_KInterleaved.HeaderColumnBytes;
     /// <summary>
     /// Per activation block: 64 patterns of 32 bytes, pattern 16k + 8n + c being dword c of the 32 quants
     /// that nibble half n (0 low, 1 high) of chunk k multiplies, repeated in all eight lanes; then the eight

@@ -26,7 +26,6 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     private const int RowsPerGroup = Q6_KInterleaved.RowsPerGroup;
     private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
     private const int QuantColumnBytes = Q6_KInterleaved.QuantColumnBytes;
-    private const int HeaderColumnBytes = Q6_KInterleaved.HeaderColumnBytes;
     private const int PlaneBytes = Q6_KInterleaved.PlaneBytes;
     private const int HalfBytes = Q6_KInterleaved.HalfBytes;
     /// <summary>

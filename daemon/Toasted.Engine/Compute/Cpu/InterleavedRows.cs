@@ -59,8 +59,8 @@ internal sealed unsafe class InterleavedRows : IDisposable
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
         long fileGroupBytes = rowsPerGroup * weight.RowBytes;
-        // Groups are whole 64-byte lines: Q8_0's keep the bytes of their file rows, Q4_0's and the K-quants' are
-        // padded, and Q4_K's unpacked scales take a little more.
+        // Groups are whole 64-byte lines: Q4_0's and Q8_0's keep the bytes of their file rows (32 more when the block
+        // count is odd), the K-quants' are padded a little, and Q4_K's unpacked scales take 2.8 % more.
         long groupBytes = weight.Type switch
         {
             GgmlType.Q4_0 => Q4_0Interleaved.GroupBytes(blocks),
