@@ -164,6 +164,7 @@ public unsafe class InterleavedDecodeTests
     }
 
     [TestCase(GgmlType.Q4_0)]
+    [TestCase(GgmlType.Q8_0)]
     [TestCase(GgmlType.Q4_K)]
     [TestCase(GgmlType.Q6_K)]
     public void Padded_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
