@@ -90,9 +90,10 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
+        // The spread comes from a call, so it is made first: vectors live across a call go to the stack.
+        var scaleSpread = ScaleSpread512();
         var mask = Vector512.Create((byte)0x0F);
         long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-        var scaleSpread = ScaleSpread512();
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
@@ -139,9 +140,10 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
+        // The spread comes from a call, so it is made first: vectors live across a call go to the stack.
+        var scaleSpread = ScaleSpread256();
         var mask = Vector256.Create((byte)0x0F);
         long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-        var scaleSpread = ScaleSpread256();
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
