@@ -97,7 +97,8 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
-            var accumulator = Vector512<float>.Zero;
+            var scaled = Vector256<float>.Zero;
+            var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
                 byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
@@ -125,15 +126,9 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                     ints += Avx512BW.MultiplyAddAdjacent(lowPairs, SubBlockScales512(header, 2 * k, scaleSpread))
                         + Avx512BW.MultiplyAddAdjacent(highPairs, SubBlockScales512(header, 2 * k + 1, scaleSpread));
                 }
-                var rowInts = ints.GetLower() + ints.GetUpper();
-                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
-                var minScales = InterleavedScales.FromHalves(header + Q4_KInterleaved.MinScalesOffset) * Vector256.Create(activationScales[b]);
-                // Lanes 0–7 carry the scaled term of each row, lanes 8–15 its offset term.
-                accumulator = Vector512.FusedMultiplyAdd(
-                    Vector512.ConvertToSingle(Vector512.Create(rowInts, -MinsTimesSubBlockSums(header, patterns))),
-                    Vector512.Create(scales, minScales), accumulator);
+                AddColumn(ref scaled, ref offsets, ints.GetLower() + ints.GetUpper(), MinsTimesSubBlockSums(header, patterns), header, activationScales[b]);
             }
-            (accumulator.GetLower() + accumulator.GetUpper()).Store(destination + (long)g * RowsPerGroup);
+            (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
         }
     }
 
@@ -234,7 +229,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     }
 
     /// <summary>
-    /// The float steps of one super-block column in the 256-bit loops: <c>scaled = fma(isum, d · d8, scaled)</c> and
+    /// The float steps of one super-block column: <c>scaled = fma(isum, d · d8, scaled)</c> and
     /// <c>offsets = fma(−imins, dmin · d8, offsets)</c>, per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
