@@ -140,7 +140,7 @@ public static class Q6_KKernels
             int isum;
             if (Int8MultiplyAdd.Is512Supported)
             {
-                var scales512 = Vector512.Create(wideScales, wideScales);
+                var scales512 = RepeatedHalves.Of(wideScales);
                 var acc = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {

@@ -96,7 +96,7 @@ public static class Q6_KRowsKernels
     private static unsafe int SuperBlock512(byte* w, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
     {
         var wide = Scales(w, blockSums, out int offsetCorrection);
-        var scales = Vector512.Create(wide, wide);
+        var scales = RepeatedHalves.Of(wide);
         // Lanes 8k .. 8k+7 of a step (the pair sums of group g + k) take scale g + k. Built here rather than
         // read from a static field, which would cost a class-initialisation check in this loop.
         var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
