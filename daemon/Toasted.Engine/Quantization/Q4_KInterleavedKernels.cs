@@ -101,9 +101,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
-                byte* header = Q4_KInterleaved.Header(group, b);
-                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
+                byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -146,9 +144,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
-                byte* header = Q4_KInterleaved.Header(group, b);
-                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
+                byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -193,9 +189,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             var offsets = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Q4_KInterleaved.Quants(group, b, blocks);
-                byte* header = Q4_KInterleaved.Header(group, b);
-                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
+                byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
                 byte* activationBlock = digest + (long)b * CompactDigestBlockBytes;
                 // Half-vector 8k + c: lane r holds bytes 4c… of chunk k of row r; low nibbles meet quants 64k + 4c…,
                 // high nibbles 64k + 32 + 4c…. The four chunks run side by side: eight independent sums.

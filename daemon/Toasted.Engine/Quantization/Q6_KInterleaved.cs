@@ -54,6 +54,11 @@ public static unsafe class Q6_KInterleaved
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* Quants(byte* group, int block, int blocks) => SuperBlockColumnPairs.Quants(group, block, blocks, QuantColumnBytes);
 
+    /// <summary>Column <paramref name="block"/> as a kernel enters it: <see cref="SuperBlockColumnPairs.Column"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Column(byte* group, int block, int blocks, out byte* header) =>
+        SuperBlockColumnPairs.Column(group, block, blocks, HeaderColumnBytes, QuantColumnBytes, out header);
+
     /// <summary>Regroups eight rows of <paramref name="blocks"/> Q6_K blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
     {

@@ -82,9 +82,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Q6_KInterleaved.Quants(group, b, blocks);
-                byte* header = Q6_KInterleaved.Header(group, b);
-                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
+                byte* quants = Q6_KInterleaved.Column(group, b, blocks, out byte* header);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
@@ -137,9 +135,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
             var accumulator = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Q6_KInterleaved.Quants(group, b, blocks);
-                byte* header = Q6_KInterleaved.Header(group, b);
-                WeightStreamPrefetch.AheadOfSuperBlockColumn((b & 1) == 0 ? header : quants, quants + QuantColumnBytes);
+                byte* quants = Q6_KInterleaved.Column(group, b, blocks, out byte* header);
                 byte* patterns = digest + (long)b * DigestBlockBytes;
                 var ints = Vector256<int>.Zero;
                 for (int h = 0; h < 2; h++)

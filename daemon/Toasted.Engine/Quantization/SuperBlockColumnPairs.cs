@@ -36,4 +36,18 @@ internal static unsafe class SuperBlockColumnPairs
     public static byte* Quants(byte* group, int block, int blocks, int quantColumnBytes) =>
         group + (block >> 1) * PairBytes(quantColumnBytes) + ((block | 1) < blocks ? HeaderSlotBytes : TailHeaderSlotBytes)
         + (block & 1) * (long)quantColumnBytes;
+
+    /// <summary>
+    /// The quants and the header of column <paramref name="block"/>, after asking for the column's share of the
+    /// stream ahead (<see cref="WeightStreamPrefetch.AheadOfSuperBlockColumn"/>): a pair's first column from the
+    /// pair's start, which is its header slot, to the end of its quants; the second its quants.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Column(byte* group, int block, int blocks, int headerColumnBytes, int quantColumnBytes, out byte* header)
+    {
+        header = Header(group, block, headerColumnBytes, quantColumnBytes);
+        byte* quants = Quants(group, block, blocks, quantColumnBytes);
+        WeightStreamPrefetch.AheadOfSuperBlockColumn((block & 1) == 0 ? header : quants, quants + quantColumnBytes);
+        return quants;
+    }
 }
