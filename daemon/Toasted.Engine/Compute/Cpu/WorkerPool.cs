@@ -8,7 +8,14 @@ namespace Toasted.Engine.Compute.Cpu;
 /// busy machine a descheduled worker therefore costs nothing; a worker that wakes late for a loop
 /// that has moved on claims nothing. Workers spin briefly between loops before sleeping, because a
 /// forward pass issues loops back to back and a wake-up from sleep costs more than the spin.
-/// No allocation per loop.
+/// <para>
+/// Starting a loop takes no lock and allocates nothing: the caller writes the loop's body and count,
+/// then publishes its generation; a spinning worker that sees the new generation reads them and claims
+/// indices. A worker's claim succeeds only while its generation is current, and a generation stays
+/// current until every index has been claimed and run, so the body and count a worker read before a
+/// successful claim are that generation's. Only a worker that has gone to sleep needs the monitor, and
+/// the caller takes it only when one has.
+/// </para>
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
@@ -21,6 +28,7 @@ public sealed class WorkerPool : IDisposable
     private long _claims;      // (generation << 32) | next index to claim
     private int _completed;
     private long _generation;
+    private int _sleepers;     // workers that are, or are about to be, waiting on _gate
     private volatile bool _stopping;
 
     public WorkerPool(int threads)
@@ -45,17 +53,16 @@ public sealed class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        long generation;
-        lock (_gate)
-        {
-            generation = (_generation + 1) & 0x7FFF_FFFF;
-            _body = body;
-            _count = count;
-            Volatile.Write(ref _completed, 0);
-            Volatile.Write(ref _claims, generation << 32);
-            _generation = generation;
-            Monitor.PulseAll(_gate);
-        }
+        long generation = (_generation + 1) & 0x7FFF_FFFF;
+        Volatile.Write(ref _body, body);
+        Volatile.Write(ref _count, count);
+        Volatile.Write(ref _completed, 0);
+        Volatile.Write(ref _claims, generation << 32);
+        // A full fence between publishing the generation and reading the sleepers: a worker increments the
+        // sleepers (also fenced) before it reads the generation, so either it sees this one or we see it.
+        Interlocked.Exchange(ref _generation, generation);
+        if (Volatile.Read(ref _sleepers) > 0)
+            lock (_gate) Monitor.PulseAll(_gate);
         RunClaimed(generation, body, count);
         var spinner = new SpinWait();
         while (Volatile.Read(ref _completed) != count) spinner.SpinOnce(-1);
@@ -83,17 +90,18 @@ public sealed class WorkerPool : IDisposable
             // Spin first: the next loop usually follows within microseconds.
             for (int spins = 0; Volatile.Read(ref _generation) == seen && !_stopping && spins < SpinIterations; spins++)
                 Thread.SpinWait(20);
-            Action<int> body;
-            int count;
-            lock (_gate)
+            if (Volatile.Read(ref _generation) == seen && !_stopping)
             {
-                while (_generation == seen && !_stopping) Monitor.Wait(_gate);
-                if (_stopping) return;
-                seen = _generation;
-                body = _body!;
-                count = _count;
+                lock (_gate)
+                {
+                    Interlocked.Increment(ref _sleepers);
+                    while (Volatile.Read(ref _generation) == seen && !_stopping) Monitor.Wait(_gate);
+                    Interlocked.Decrement(ref _sleepers);
+                }
             }
-            RunClaimed(seen, body, count);
+            if (_stopping) return;
+            seen = Volatile.Read(ref _generation);
+            RunClaimed(seen, Volatile.Read(ref _body)!, Volatile.Read(ref _count));
         }
     }
 
