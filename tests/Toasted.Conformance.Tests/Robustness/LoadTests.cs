@@ -13,16 +13,19 @@ public class LoadTests
     private const int RequestsPerClient = 30;
     private const int QueueDepth = 8;
     /// <summary>
-    /// The resident set grows over the first runs, while the GC heap and the runtime reach their working size
-    /// (66 → 115–122 MiB over five to twelve runs of this load, with dips of 3–5 % as collections return memory on
-    /// the way), and then holds. Neither a fixed number of warm-up runs nor the first dip marks the end of that
-    /// growth (a dip at 102 MiB once came three runs before the top of 114), so the warm-up lasts until the highest
-    /// value has stopped rising: less than <see cref="Settled"/> over the last <see cref="SettleRuns"/> runs. Then
-    /// <see cref="MeasuredRuns"/> more runs: a leak shows as a top that keeps rising past the warm-up's.
+    /// The resident set grows over the first runs, while the GC heap, the runtime and the compiled code reach their
+    /// working size, in steps with plateaus between them (66 → 100 MiB over five runs, four runs there, then 118 within
+    /// two), and then saw-tooths through a band of 5–7 % (112–117 MiB, once falling to 90) for as long as the load
+    /// lasts. So the warm-up lasts until the highest value has stopped rising, less than <see cref="Settled"/> over
+    /// the last <see cref="SettleRuns"/> runs, longer than the plateaus seen; a leak of a few hundred bytes per request
+    /// keeps that top rising, so a warm-up that never settles fails the test. Then <see cref="MeasuredRuns"/> more runs
+    /// must come back down to within 5 % of the warm top at least once: memory that is never returned lifts the floor
+    /// of the saw-tooth, while a late step of the runtime's growth (tops alone once rose 5.3 % above a warm top of
+    /// 115.8 MiB and fell back) does not.
     /// </summary>
-    private const int SettleRuns = 4;
+    private const int SettleRuns = 6;
     private const double Settled = 0.02;
-    private const int MinWarmUpRuns = 6;
+    private const int MinWarmUpRuns = 12;
     private const int MaxWarmUpRuns = 32;
     private const int MeasuredRuns = 8;
 
@@ -32,20 +35,23 @@ public class LoadTests
         await using var daemon = await OwnDaemon.StartAsync("--context", "256", "--queue", QueueDepth.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // tops[i]: the highest resident set after runs 0 … i of the warm-up.
         var tops = new List<long>();
-        while (tops.Count < MaxWarmUpRuns)
+        var settled = false;
+        while (!settled && tops.Count < MaxWarmUpRuns)
         {
             var resident = await RunCheckedAsync(daemon, $"warm-up run {tops.Count}");
             tops.Add(Math.Max(resident, tops.Count > 0 ? tops[^1] : 0));
-            if (tops.Count >= Math.Max(MinWarmUpRuns, SettleRuns + 1) && tops[^1] <= tops[^(SettleRuns + 1)] * (1 + Settled))
-                break;
+            settled = tops.Count >= Math.Max(MinWarmUpRuns, SettleRuns + 1) && tops[^1] <= tops[^(SettleRuns + 1)] * (1 + Settled);
         }
+        Assert.That(settled, Is.True,
+            $"the resident set kept rising over {MaxWarmUpRuns} runs of the same load: {string.Join(" → ", tops.Select(top => $"{top / 1048576.0:F1}"))} MiB");
         long warm = tops[^1];
-        long measured = 0;
+        var measured = new List<long>();
         for (var run = 0; run < MeasuredRuns; run++)
-            measured = Math.Max(measured, await RunCheckedAsync(daemon, $"measured run {run}"));
-        var drift = (measured - warm) / (double)warm;
-        TestContext.Out.WriteLine($"top of the resident set: {warm / 1048576.0:F1} MiB after {tops.Count} warm-up runs, {measured / 1048576.0:F1} over {MeasuredRuns} more ({drift:P1})");
-        Assert.That(drift, Is.LessThan(0.05), "the resident set stays within 5 % of its warm top under the same load");
+            measured.Add(await RunCheckedAsync(daemon, $"measured run {run}"));
+        var drift = (measured.Min() - warm) / (double)warm;
+        TestContext.Out.WriteLine($"top of the resident set: {warm / 1048576.0:F1} MiB after {tops.Count} warm-up runs; over {MeasuredRuns} more " +
+            $"{measured.Min() / 1048576.0:F1}–{measured.Max() / 1048576.0:F1} ({drift:+0.0 %;-0.0 %} at the lowest)");
+        Assert.That(drift, Is.LessThan(0.05), "the resident set comes back to within 5 % of its warm top under the same load");
     }
 
     /// <summary>Runs the load once, checks every request's outcome and that the daemon settles idle, and returns its resident set.</summary>
