@@ -53,5 +53,12 @@ internal static class PackedNibbles
     /// The bit matrix that moves bits 4–7 of a byte to bits 0–3: output bit i is the parity of the input masked by
     /// matrix byte 7 − i, so bytes 7, 6, 5, 4 hold bits 4, 5, 6, 7 alone and bytes 3–0 are zero.
     /// </summary>
+    /// <summary>The high nibble of each byte as a byte, as <see cref="High512"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> High128(Vector128<byte> packed) =>
+        Gfni.IsSupported
+            ? Gfni.GaloisFieldAffineTransform(packed, Vector128.Create(HighToLow).AsByte(), 0)
+            : (packed.AsUInt16() >>> 4).AsByte() & Vector128.Create((byte)0x0F);
+
     private const ulong HighToLow = 0x1020408000000000UL;
 }

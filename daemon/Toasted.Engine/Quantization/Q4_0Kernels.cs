@@ -101,7 +101,7 @@ public static class Q4_0Kernels
                 nuint wo = (nuint)(b * BytesPerBlock), ao = (nuint)(b * Q8_0Kernels.BytesPerBlock);
                 var packed = Vector128.LoadUnsafe(ref w, wo + QuantsOffset);
                 var low = (packed & lowMask).AsSByte() - eight;
-                var high = (packed >>> 4).AsSByte() - eight;
+                var high = PackedNibbles.High128(packed).AsSByte() - eight;
                 var lanes = Int8MultiplyAdd.Signed(Vector128<int>.Zero, low, Vector128.LoadUnsafe(ref a, ao + ActivationQuantsOffset).AsSByte());
                 lanes = Int8MultiplyAdd.Signed(lanes, high, Vector128.LoadUnsafe(ref a, ao + ActivationQuantsOffset + 16).AsSByte());
                 sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, wo)) * Q8_0Kernels.Scale(ref Unsafe.Add(ref a, ao)) * Vector128.Sum(lanes);
@@ -147,7 +147,7 @@ public static class Q4_0Kernels
     /// <summary>The 32 stored codes (0..15) of a block in element order: low nibbles, then high nibbles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> Nibbles(Vector128<byte> packed) =>
-        Vector256.Create(packed & Vector128.Create((byte)0xF), packed >>> 4);
+        Vector256.Create(packed & Vector128.Create((byte)0xF), PackedNibbles.High128(packed));
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination)
     {
@@ -177,7 +177,7 @@ public static class Q4_0Kernels
             {
                 var packed = Vector128.Create(block.Slice(QuantsOffset, 16));
                 ((packed & Vector128.Create((byte)0xF)).AsSByte() - Vector128.Create((sbyte)8)).CopyTo(quants);
-                ((packed >>> 4).AsSByte() - Vector128.Create((sbyte)8)).CopyTo(quants[16..]);
+                (PackedNibbles.High128(packed).AsSByte() - Vector128.Create((sbyte)8)).CopyTo(quants[16..]);
             }
             else
             {

@@ -163,7 +163,7 @@ public static class Q4_0RowsKernels
             Vector256.Create(Vector128.Load(w + 2 * BlockBytes + 2), Vector128.Load(w + 3 * BlockBytes + 2)));
         var mask = Vector512.Create((byte)0xF);
         var low = packed & mask;
-        var high = (packed.AsUInt16() >>> 4).AsByte() & mask;
+        var high = PackedNibbles.High512(packed);
         // Pair sums are at most 2 · 15 · 127 each, so their sum of two still fits a short.
         var pairs = Avx512BW.MultiplyAddAdjacent(low, lowActivations) + Avx512BW.MultiplyAddAdjacent(high, highActivations);
         return Avx512BW.MultiplyAddAdjacent(pairs, Vector512<short>.One);
@@ -182,7 +182,7 @@ public static class Q4_0RowsKernels
     {
         var packed = Vector128.Load(w + 2);
         var mask = Vector128.Create((byte)0xF);
-        var nibbles = Vector256.Create(packed & mask, (packed.AsUInt16() >>> 4).AsByte() & mask);
+        var nibbles = Vector256.Create(packed & mask, PackedNibbles.High128(packed));
         return Int8MultiplyAdd.Unsigned(Vector256<int>.Zero, nibbles, Vector256.Load((sbyte*)activationQuants));
     }
 
@@ -194,7 +194,7 @@ public static class Q4_0RowsKernels
             var packed = Vector128.Load(w + 2);
             var mask = Vector128.Create((byte)0xF);
             var lanes = Int8MultiplyAdd.Unsigned(Vector128<int>.Zero, packed & mask, Vector128.Load((sbyte*)a + 2));
-            lanes = Int8MultiplyAdd.Unsigned(lanes, (packed.AsUInt16() >>> 4).AsByte() & mask, Vector128.Load((sbyte*)a + 18));
+            lanes = Int8MultiplyAdd.Unsigned(lanes, PackedNibbles.High128(packed), Vector128.Load((sbyte*)a + 18));
             int activationSum = Vector128.Sum(Int8MultiplyAdd.Unsigned(Vector128<int>.Zero, Vector128.Create((byte)1), Vector128.Load((sbyte*)a + 2)))
                 + Vector128.Sum(Int8MultiplyAdd.Unsigned(Vector128<int>.Zero, Vector128.Create((byte)1), Vector128.Load((sbyte*)a + 18)));
             return Vector128.Sum(lanes) - 8 * activationSum;

@@ -144,7 +144,7 @@ public static class Q4_KKernels
                 for (int chunk = 0; chunk < 4; chunk++)
                 {
                     var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
-                    var nibbles = Vector512.Create(packed & lowMask256, packed >>> 4);
+                    var nibbles = Vector512.Create(packed & lowMask256, PackedNibbles.High256(packed));
                     var weights = Vector512.Create(Vector256.Create(ScaleAt(scales, 2 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
                     acc = Int8MultiplyAdd.UnsignedScaled(acc, nibbles, Vector512.LoadUnsafe(ref q8, (nuint)(64 * chunk)), weights);
                 }
@@ -157,7 +157,7 @@ public static class Q4_KKernels
                 {
                     var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
                     acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & lowMask256, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk)));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed >>> 4, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
+                    acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High256(packed), Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
                 }
                 isum = Vector256.Sum(acc);
             }
@@ -172,7 +172,7 @@ public static class Q4_KKernels
                     {
                         var packed = Vector128.LoadUnsafe(ref q4, (nuint)(32 * chunk + 16 * half));
                         acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & lowMask128, Vector128.LoadUnsafe(ref q8, (nuint)(64 * chunk + 16 * half)), lowScale);
-                        acc = Int8MultiplyAdd.UnsignedScaled(acc, packed >>> 4, Vector128.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32 + 16 * half)), highScale);
+                        acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High128(packed), Vector128.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32 + 16 * half)), highScale);
                     }
                 }
                 isum = Vector128.Sum(acc);

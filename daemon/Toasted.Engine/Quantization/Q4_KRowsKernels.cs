@@ -110,7 +110,7 @@ public static class Q4_KRowsKernels
     {
         var packed = Vector256.Load(q4 + 32 * chunk);
         var mask = Vector256.Create((byte)0xF);
-        var nibbles = Vector512.Create(packed & mask, (packed.AsUInt16() >>> 4).AsByte() & mask);
+        var nibbles = Vector512.Create(packed & mask, PackedNibbles.High256(packed));
         var weights = Vector512.Create(Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
         return Int8MultiplyAdd.UnsignedScaled(acc, nibbles, activations, weights);
     }
@@ -126,7 +126,7 @@ public static class Q4_KRowsKernels
         {
             var packed = Vector256.Load(q4 + 32 * chunk);
             acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & mask, Vector256.Load(q8 + 64 * chunk), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)));
-            acc = Int8MultiplyAdd.UnsignedScaled(acc, (packed.AsUInt16() >>> 4).AsByte() & mask, Vector256.Load(q8 + 64 * chunk + 32), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High256(packed), Vector256.Load(q8 + 64 * chunk + 32), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
         }
         return Vector256.Sum(acc);
     }

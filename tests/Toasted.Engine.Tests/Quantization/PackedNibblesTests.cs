@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The high-nibble extraction the interleaved decode kernels use, against its definition (byte >> 4) for every
+/// The high-nibble extraction the 4-bit kernels use, against its definition (byte >> 4) for every
 /// byte value in every lane position; <c>make test-isa</c> runs it with GFNI (the affine transform) and without
 /// (shift and mask, also where the vectors are emulated).
 /// </summary>
@@ -28,6 +28,9 @@ public class PackedNibblesTests
                 var half = PackedNibbles.High256(Vector256.Create(bytes.AsSpan(offset, 32)));
                 for (int lane = 0; lane < 32; lane++)
                     Assert.That(half[lane], Is.EqualTo(bytes[offset + lane] >> 4), $"256-bit lane {lane}, byte 0x{bytes[offset + lane]:X2}");
+                var quarter = PackedNibbles.High128(Vector128.Create(bytes.AsSpan(offset, 16)));
+                for (int lane = 0; lane < 16; lane++)
+                    Assert.That(quarter[lane], Is.EqualTo(bytes[offset + lane] >> 4), $"128-bit lane {lane}, byte 0x{bytes[offset + lane]:X2}");
             }
         }
     }
