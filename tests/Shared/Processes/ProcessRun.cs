@@ -39,14 +39,15 @@ public sealed class ProcessRun : IDisposable
     public static ProcessRun Start(string executable, IEnumerable<string> arguments, byte[]? stdin = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(executable)
+        var (file, prefix) = InheritedInterrupt.Launch(executable);
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var argument in prefix.Concat(arguments)) info.ArgumentList.Add(argument);
         if (environment is not null)
         {
             foreach (var (name, value) in environment)
