@@ -75,8 +75,8 @@ internal static class Block32Kernels<TCodes> where TCodes : struct, IBlock32Code
                 ref byte a0 = ref Unsafe.Add(ref a, b * activationBytes);
                 ref byte w1 = ref Unsafe.Add(ref w0, weightBytes);
                 ref byte a1 = ref Unsafe.Add(ref a0, activationBytes);
-                var codes = Vector512.Create(TCodes.Codes256(ref w0), TCodes.Codes256(ref w1));
-                var aq = Vector512.Create(Vector256.LoadUnsafe(ref a0, quants), Vector256.LoadUnsafe(ref a1, quants)).AsSByte();
+                var codes = VectorHalves.Join(TCodes.Codes256(ref w0), TCodes.Codes256(ref w1));
+                var aq = VectorHalves.Join(Vector256.LoadUnsafe(ref a0, quants), Vector256.LoadUnsafe(ref a1, quants)).AsSByte();
                 var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, codes, aq);
                 sum = AddBlock(sum, ref w0, ref a0, Vector256.Sum(lanes.GetLower()));
                 sum = AddBlock(sum, ref w1, ref a1, Vector256.Sum(lanes.GetUpper()));

@@ -26,6 +26,15 @@ internal static unsafe class InterleavedScales
         return (magnitude.AsUInt32() | ((wide & Vector256.Create(0x8000u)) << 16)).AsSingle();
     }
 
+    /// <summary>The sixteen f16 values at <paramref name="column"/> as floats, as <see cref="FiniteHalfToSingle"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> FromSixteenHalves(byte* column)
+    {
+        var wide = Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)column));
+        var magnitude = ((wide & Vector512.Create(0x7FFFu)) << 13).AsSingle() * Vector512.Create(0x77800000u).AsSingle();
+        return (magnitude.AsUInt32() | ((wide & Vector512.Create(0x8000u)) << 16)).AsSingle();
+    }
+
     /// <summary>
     /// The eight f16 scales at <paramref name="column"/> times a factor given as <c>factor · 2¹¹²</c>, in three
     /// integer steps and one multiply: sign-extended, shifted by 13 and masked, each half becomes a float that

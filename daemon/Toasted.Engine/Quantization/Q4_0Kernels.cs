@@ -134,10 +134,10 @@ public static class Q4_0Kernels
     private static (Vector256<int> First, Vector256<int> Second) PairLanes(ref byte w, ref byte a, int block)
     {
         nuint w0 = (nuint)(block * BytesPerBlock), a0 = (nuint)(block * Q8_0Kernels.BytesPerBlock);
-        var nibbles = Vector512.Create(
+        var nibbles = VectorHalves.Join(
             Nibbles(Vector128.LoadUnsafe(ref w, w0 + QuantsOffset)),
             Nibbles(Vector128.LoadUnsafe(ref w, w0 + BytesPerBlock + QuantsOffset)));
-        var aq = Vector512.Create(
+        var aq = VectorHalves.Join(
             Vector256.LoadUnsafe(ref a, a0 + ActivationQuantsOffset),
             Vector256.LoadUnsafe(ref a, a0 + Q8_0Kernels.BytesPerBlock + ActivationQuantsOffset)).AsSByte();
         var lanes = Int8MultiplyAdd.Biased(nibbles, Vector512.Create((byte)8), aq);

@@ -158,7 +158,7 @@ public static class Q4_0RowsKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<int> FourBlocks(byte* w, Vector512<sbyte> lowActivations, Vector512<sbyte> highActivations)
     {
-        var packed = Vector512.Create(
+        var packed = VectorHalves.Join(
             Vector256.Create(Vector128.Load(w + 2), Vector128.Load(w + BlockBytes + 2)),
             Vector256.Create(Vector128.Load(w + 2 * BlockBytes + 2), Vector128.Load(w + 3 * BlockBytes + 2)));
         var mask = Vector512.Create((byte)0xF);

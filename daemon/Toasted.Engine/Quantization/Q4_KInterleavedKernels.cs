@@ -97,8 +97,9 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
-            var scaled = Vector256<float>.Zero;
-            var offsets = Vector256<float>.Zero;
+            // Both float terms in one vector: scaled in the lower half, offsets in the upper, as the header
+            // keeps the eight d then the eight dmin.
+            var terms = Vector512<float>.Zero;
             for (int b = 0; b < blocks; b++)
             {
                 byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
@@ -124,9 +125,11 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
                     ints += Avx512BW.MultiplyAddAdjacent(lowPairs, SubBlockScales512(header, 2 * k, scaleSpread))
                         + Avx512BW.MultiplyAddAdjacent(highPairs, SubBlockScales512(header, 2 * k + 1, scaleSpread));
                 }
-                AddColumn(ref scaled, ref offsets, ints.GetLower() + ints.GetUpper(), MinsTimesSubBlockSums(header, patterns), header, activationScales[b]);
+                var rowInts = VectorHalves.Join(ints.GetLower() + ints.GetUpper(), -MinsTimesSubBlockSums(header, patterns));
+                var factors = InterleavedScales.FromSixteenHalves(header) * Vector512.Create(activationScales[b]);
+                terms = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(rowInts), factors, terms);
             }
-            (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
+            (terms.GetLower() + terms.GetUpper()).Store(destination + (long)g * RowsPerGroup);
         }
     }
 

@@ -144,8 +144,8 @@ public static class Q4_KKernels
                 for (int chunk = 0; chunk < 4; chunk++)
                 {
                     var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
-                    var nibbles = Vector512.Create(packed & lowMask256, PackedNibbles.High256(packed));
-                    var weights = Vector512.Create(Vector256.Create(ScaleAt(scales, 2 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
+                    var nibbles = VectorHalves.Join(packed & lowMask256, PackedNibbles.High256(packed));
+                    var weights = VectorHalves.Join(Vector256.Create(ScaleAt(scales, 2 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
                     acc = Int8MultiplyAdd.UnsignedScaled(acc, nibbles, Vector512.LoadUnsafe(ref q8, (nuint)(64 * chunk)), weights);
                 }
                 isum = Vector512.Sum(acc);

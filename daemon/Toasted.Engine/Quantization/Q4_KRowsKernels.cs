@@ -110,8 +110,8 @@ public static class Q4_KRowsKernels
     {
         var packed = Vector256.Load(q4 + 32 * chunk);
         var mask = Vector256.Create((byte)0xF);
-        var nibbles = Vector512.Create(packed & mask, PackedNibbles.High256(packed));
-        var weights = Vector512.Create(Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
+        var nibbles = VectorHalves.Join(packed & mask, PackedNibbles.High256(packed));
+        var weights = VectorHalves.Join(Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
         return Int8MultiplyAdd.UnsignedScaled(acc, nibbles, activations, weights);
     }
 

@@ -236,7 +236,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     /// <summary>Both halves of a 512-bit vector get the pair's shorts, then <paramref name="pick"/> copies one scale per row into its lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<short> Spread(Vector256<short> pair, Vector512<byte> pick) =>
-        Avx512BW.Shuffle(RepeatedHalves.Of(pair).AsByte(), pick).AsInt16();
+        Avx512BW.Shuffle(VectorHalves.Repeat(pair).AsByte(), pick).AsInt16();
 
     /// <summary>
     /// Byte shuffle that fills both shorts of 4-byte lane i with scale <paramref name="which"/> of row i mod 8:

@@ -140,7 +140,7 @@ public static class Q6_KKernels
             int isum;
             if (Int8MultiplyAdd.Is512Supported)
             {
-                var scales512 = RepeatedHalves.Of(wideScales);
+                var scales512 = VectorHalves.Repeat(wideScales);
                 var acc = Vector512<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {
@@ -150,7 +150,7 @@ public static class Q6_KKernels
                     for (int pair = 0; pair < 2; pair++)
                     {
                         int g = 8 * h + 4 * pair;
-                        var quants = Vector512.Create(Quarter(ql0, ql1, qh, 2 * pair), Quarter(ql0, ql1, qh, 2 * pair + 1));
+                        var quants = VectorHalves.Join(Quarter(ql0, ql1, qh, 2 * pair), Quarter(ql0, ql1, qh, 2 * pair + 1));
                         // Lanes 8k .. 8k+7 (the pair sums of group g + k) all take scale g + k.
                         var weights = Avx512BW.PermuteVar32x16(scales512, GroupOfLane + Vector512.Create((short)g));
                         acc = Int8MultiplyAdd.UnsignedScaled(acc, quants, Vector512.LoadUnsafe(ref q8, (nuint)(16 * g)), weights);

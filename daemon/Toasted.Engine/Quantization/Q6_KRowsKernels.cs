@@ -96,7 +96,7 @@ public static class Q6_KRowsKernels
     private static unsafe int SuperBlock512(byte* w, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
     {
         var wide = Scales(w, blockSums, out int offsetCorrection);
-        var scales = RepeatedHalves.Of(wide);
+        var scales = VectorHalves.Repeat(wide);
         // Lanes 8k .. 8k+7 of a step (the pair sums of group g + k) take scale g + k. Built here rather than
         // read from a static field, which would cost a class-initialisation check in this loop.
         var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
@@ -119,8 +119,8 @@ public static class Q6_KRowsKernels
         var q2 = (ql0 >>> 4) | (((qh >>> 4) & three) << 4);
         var q3 = (ql1 >>> 4) | ((qh >>> 6) << 4);
         int g = 8 * h;
-        acc = Int8MultiplyAdd.UnsignedScaled(acc, Vector512.Create(q0, q1), first, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)g)));
-        return Int8MultiplyAdd.UnsignedScaled(acc, Vector512.Create(q2, q3), second, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)(g + 4))));
+        acc = Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(q0, q1), first, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)g)));
+        return Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(q2, q3), second, Avx512BW.PermuteVar32x16(scales, groupOfLane + Vector512.Create((short)(g + 4))));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -136,8 +136,8 @@ public static class Q8_0Kernels
     private static (Vector256<int> First, Vector256<int> Second) PairLanes(ref byte w, ref byte a, int block)
     {
         nuint o = (nuint)(block * BytesPerBlock) + QuantsOffset;
-        var wq = Vector512.Create(Vector256.LoadUnsafe(ref w, o), Vector256.LoadUnsafe(ref w, o + BytesPerBlock)).AsSByte();
-        var aq = Vector512.Create(Vector256.LoadUnsafe(ref a, o), Vector256.LoadUnsafe(ref a, o + BytesPerBlock)).AsSByte();
+        var wq = VectorHalves.Join(Vector256.LoadUnsafe(ref w, o), Vector256.LoadUnsafe(ref w, o + BytesPerBlock)).AsSByte();
+        var aq = VectorHalves.Join(Vector256.LoadUnsafe(ref a, o), Vector256.LoadUnsafe(ref a, o + BytesPerBlock)).AsSByte();
         var lanes = Int8MultiplyAdd.Signed(Vector512<int>.Zero, wq, aq);
         return (lanes.GetLower(), lanes.GetUpper());
     }

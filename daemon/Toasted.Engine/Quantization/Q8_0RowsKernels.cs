@@ -154,7 +154,7 @@ public static class Q8_0RowsKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<int> TwoBlocks(byte* w, Vector512<sbyte> activations, Vector512<sbyte> negatedActivations)
     {
-        var quants = Vector512.Create(Vector256.Load((sbyte*)w + 2), Vector256.Load((sbyte*)w + BlockBytes + 2));
+        var quants = VectorHalves.Join(Vector256.Load((sbyte*)w + 2), Vector256.Load((sbyte*)w + BlockBytes + 2));
         var signed = Vector512.ConditionalSelect(Vector512.LessThan(quants, Vector512<sbyte>.Zero), negatedActivations, activations);
         return Int8MultiplyAdd.Unsigned(Vector512<int>.Zero, Vector512.Abs(quants).AsByte(), signed);
     }

@@ -39,7 +39,7 @@ internal static class ScaledGroupDot
         if (Int8MultiplyAdd.Is512Supported)
         {
             var wideScales = Vector256.LoadUnsafe(ref scales);
-            var scales512 = RepeatedHalves.Of(wideScales);
+            var scales512 = VectorHalves.Repeat(wideScales);
             var acc = Vector512<int>.Zero;
             for (int step = 0; step < 4; step++)
             {
