@@ -90,7 +90,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        // The spread comes from a call, so it is made first: vectors live across a call go to the stack.
         var scaleSpread = ScaleSpread512();
         var mask = Vector512.Create((byte)0x0F);
         long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
@@ -136,7 +135,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        // The spread comes from a call, so it is made first: vectors live across a call go to the stack.
         var scaleSpread = ScaleSpread256();
         var mask = Vector256.Create((byte)0x0F);
         long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
@@ -263,24 +261,16 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
 
     /// <summary>
     /// The shuffle that turns the eight scale bytes of a sub-block (broadcast to every 128-bit lane) into
-    /// one short per vpmaddubsw pair: both shorts of 4-byte lane i get the scale of row i mod 8.
+    /// one short per vpmaddubsw pair: both shorts of 4-byte lane i get the scale of row i mod 8 (vpshufb indexes
+    /// within a 128-bit lane, and the eight scale bytes are repeated in each; 0x80 gives a zero high byte).
+    /// A constant, so the JIT keeps it in a register rather than on the stack across the loops.
     /// </summary>
-    private static Vector512<byte> ScaleSpread512()
-    {
-        Span<byte> control = stackalloc byte[64];
-        for (int lane = 0; lane < 16; lane++)
-        {
-            // vpshufb indexes within a 128-bit lane; the eight scale bytes are repeated in each, so row
-            // i mod 8 is at byte i mod 8 of every 128-bit lane.
-            byte row = (byte)(lane % RowsPerGroup);
-            control[4 * lane] = row;
-            control[4 * lane + 1] = 0x80;
-            control[4 * lane + 2] = row;
-            control[4 * lane + 3] = 0x80;
-        }
-        return Vector512.Create((ReadOnlySpan<byte>)control);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> ScaleSpread512() =>
+        Vector512.Create(0x80008000u, 0x80018001u, 0x80028002u, 0x80038003u, 0x80048004u, 0x80058005u, 0x80068006u, 0x80078007u,
+            0x80008000u, 0x80018001u, 0x80028002u, 0x80038003u, 0x80048004u, 0x80058005u, 0x80068006u, 0x80078007u).AsByte();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> ScaleSpread256() => ScaleSpread512().GetLower();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

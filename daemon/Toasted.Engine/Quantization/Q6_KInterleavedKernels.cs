@@ -243,19 +243,13 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     /// each 128-bit lane of a widened pair holds four rows' two scales, rows 0–3 in even 128-bit lanes and 4–7
     /// in odd ones, which is where lanes i mod 8 of those rows fall.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> ScaleSpread(int which)
     {
-        Span<byte> control = stackalloc byte[64];
-        for (int lane = 0; lane < 16; lane++)
-        {
-            int rowInLane = lane % 4;
-            byte first = (byte)(4 * rowInLane + 2 * which);
-            control[4 * lane] = first;
-            control[4 * lane + 1] = (byte)(first + 1);
-            control[4 * lane + 2] = first;
-            control[4 * lane + 3] = (byte)(first + 1);
-        }
-        return Vector512.Create((ReadOnlySpan<byte>)control);
+        // Lane i takes bytes 4(i mod 4) + 2·which and the one after, twice. Built from constants, so the JIT keeps
+        // the shuffle in a register rather than on the stack across the loops.
+        uint pick = 0x02020202u * (uint)which;
+        return Vector512.Create(Vector128.Create(0x01000100u + pick, 0x05040504u + pick, 0x09080908u + pick, 0x0D0C0D0Cu + pick)).AsByte();
     }
 
     /// <summary>Per row, Σ_g scale_g · bsums[g]: row r's scale pair meets the pair of block sums repeated in every lane.</summary>
