@@ -119,14 +119,13 @@ public static class Q4_KKernels
         return sum;
     }
 
-    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
-        var lowMask256 = Vector256.Create((byte)0xF);
         var lowMask128 = Vector128.Create((byte)0xF);
         float sum = 0;
         for (int b = 0; b < blocks; b++)
@@ -139,27 +138,15 @@ public static class Q4_KKernels
             int isum;
             if (Int8MultiplyAdd.Is512Supported)
             {
-                // One 512-bit step per chunk: low nibbles then high nibbles line up with 64 contiguous q8.
-                var acc = Vector512<int>.Zero;
-                for (int chunk = 0; chunk < 4; chunk++)
-                {
-                    var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
-                    var nibbles = VectorHalves.Join(packed & lowMask256, PackedNibbles.High256(packed));
-                    var weights = VectorHalves.Join(Vector256.Create(ScaleAt(scales, 2 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, nibbles, Vector512.LoadUnsafe(ref q8, (nuint)(64 * chunk)), weights);
-                }
-                isum = Vector512.Sum(acc);
+                fixed (byte* block = &w)
+                fixed (sbyte* q = &q8)
+                    isum = Q4_KSuperBlock.Ints512(block, Vector512.Load(q), Vector512.Load(q + 64), Vector512.Load(q + 128), Vector512.Load(q + 192), scales);
             }
             else if (Int8MultiplyAdd.Is256Supported)
             {
-                var acc = Vector256<int>.Zero;
-                for (int chunk = 0; chunk < 4; chunk++)
-                {
-                    var packed = Vector256.LoadUnsafe(ref q4, (nuint)(32 * chunk));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & lowMask256, Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk)), Vector256.Create(ScaleAt(scales, 2 * chunk)));
-                    acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High256(packed), Vector256.LoadUnsafe(ref q8, (nuint)(64 * chunk + 32)), Vector256.Create(ScaleAt(scales, 2 * chunk + 1)));
-                }
-                isum = Vector256.Sum(acc);
+                fixed (byte* block = &w)
+                fixed (sbyte* q = &q8)
+                    isum = Q4_KSuperBlock.Ints256(block, q, scales);
             }
             else if (Int8MultiplyAdd.Is128Supported)
             {

@@ -19,8 +19,9 @@ namespace Toasted.Engine.Quantization;
 /// <para>
 /// Dot semantics (vec_dot_q5_K_q8_K): as Q4_K, per super-block the exact ints isum = Σ_s scale[s] · Σ q·q8 and
 /// imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1]), then in block order <c>sum += (d · d8) · isum;
-/// sum -= (dmin · d8) · imins</c>. The vector paths decode the quants to bytes and share
-/// <see cref="ScaledGroupDot"/>; the ints are the same, so they are bit-exact with the scalar twin.
+/// sum -= (dmin · d8) · imins</c>. The 512- and 256-bit paths build the quants in registers (<see cref="Q5_KSuperBlock"/>);
+/// the 128-bit path decodes them to bytes and shares <see cref="ScaledGroupDot"/>; the ints are the same, so every
+/// path is bit-exact with the scalar twin.
 /// </para>
 /// </summary>
 public static class Q5_KKernels
@@ -122,7 +123,7 @@ public static class Q5_KKernels
         }
     }
 
-    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
@@ -139,15 +140,32 @@ public static class Q5_KKernels
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
             Q4_KKernels.DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
-            // One scale per 32 elements: each serves two 16-element groups.
-            for (int s = 0; s < 8; s++)
+            ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
+            int isum;
+            if (Int8MultiplyAdd.Is512Supported)
             {
-                short scale = Q4_KKernels.ScaleAt(scales, s);
-                Unsafe.Add(ref groupScales, 2 * s) = scale;
-                Unsafe.Add(ref groupScales, 2 * s + 1) = scale;
+                fixed (byte* block = &w)
+                fixed (sbyte* q = &q8)
+                    isum = Q5_KSuperBlock.Ints512(block, Vector512.Load(q), Vector512.Load(q + 64), Vector512.Load(q + 128), Vector512.Load(q + 192), scales);
             }
-            DecodeQuants(ref w, ref quants);
-            int isum = ScaledGroupDot.Unsigned(ref quants, ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset)), ref groupScales);
+            else if (Int8MultiplyAdd.Is256Supported)
+            {
+                fixed (byte* block = &w)
+                fixed (sbyte* q = &q8)
+                    isum = Q5_KSuperBlock.Ints256(block, q, scales);
+            }
+            else
+            {
+                // One scale per 32 elements: each serves two 16-element groups.
+                for (int s = 0; s < 8; s++)
+                {
+                    short scale = Q4_KKernels.ScaleAt(scales, s);
+                    Unsafe.Add(ref groupScales, 2 * s) = scale;
+                    Unsafe.Add(ref groupScales, 2 * s + 1) = scale;
+                }
+                DecodeQuants(ref w, ref quants);
+                isum = ScaledGroupDot.Unsigned(ref quants, ref q8, ref groupScales);
+            }
             int imins = Q4_KKernels.MinsTimesBlockSums(ref a, mins);
             float d8 = Unsafe.ReadUnaligned<float>(ref a);
             sum += Q8_0Kernels.Scale(ref w) * d8 * isum;

@@ -45,7 +45,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q4_K, BlockSize = Q4_KKernels.BlockSize, BytesPerBlock = Q4_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q4_KKernels.Dequantize, Dot = Q4_KKernels.Dot,
             DequantizeScalar = Q4_KKernels.DequantizeScalar, DotScalar = Q4_KKernels.DotScalar,
-            DotRows = Q4_KRowsKernels.DotRows, DotRowsScalar = Q4_KRowsKernels.DotRowsScalar,
+            DotRows = ScaleMinRowsKernels<Q4_KSuperBlock>.DotRows, DotRowsScalar = ScaleMinRowsKernels<Q4_KSuperBlock>.DotRowsScalar,
         },
         new()
         {
@@ -75,8 +75,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q5_K, BlockSize = Q5_KKernels.BlockSize, BytesPerBlock = Q5_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q5_KKernels.Dequantize, Dot = Q5_KKernels.Dot,
             DequantizeScalar = Q5_KKernels.DequantizeScalar, DotScalar = Q5_KKernels.DotScalar,
-            DotRows = new RowByRowDots(Q5_KKernels.Dot, Q5_KKernels.BlockSize, Q5_KKernels.BytesPerBlock).DotRows,
-            DotRowsScalar = new RowByRowDots(Q5_KKernels.DotScalar, Q5_KKernels.BlockSize, Q5_KKernels.BytesPerBlock).DotRows,
+            DotRows = ScaleMinRowsKernels<Q5_KSuperBlock>.DotRows, DotRowsScalar = ScaleMinRowsKernels<Q5_KSuperBlock>.DotRowsScalar,
         },
         new()
         {

@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>A Q4_K super-block's ints (<see cref="IScaleMinSuperBlock"/>): chunk c's 32 bytes hold sub-block 2c in their low nibbles and 2c + 1 in their high ones.</summary>
+internal readonly unsafe struct Q4_KSuperBlock : IScaleMinSuperBlock
+{
+    public static int BytesPerBlock => Q4_KKernels.BytesPerBlock;
+
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q4_KKernels.Dot(weightRow, activationRow, length);
+
+    public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q4_KKernels.DotScalar(weightRow, activationRow, length);
+
+    /// <summary>One 512-bit step per chunk: low nibbles then high nibbles line up with 64 contiguous q8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
+    {
+        byte* q4 = block + Q4_KKernels.QuantsOffset;
+        var acc = Chunk512(Vector512<int>.Zero, q4, c0, scales, 0);
+        acc = Chunk512(acc, q4, c1, scales, 1);
+        acc = Chunk512(acc, q4, c2, scales, 2);
+        acc = Chunk512(acc, q4, c3, scales, 3);
+        return Vector512.Sum(acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Chunk512(Vector512<int> acc, byte* q4, Vector512<sbyte> activations, ulong scales, int chunk)
+    {
+        var packed = Vector256.Load(q4 + 32 * chunk);
+        var nibbles = VectorHalves.Join(packed & Vector256.Create((byte)0xF), PackedNibbles.High256(packed));
+        var weights = VectorHalves.Join(Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
+        return Int8MultiplyAdd.UnsignedScaled(acc, nibbles, activations, weights);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Ints256(byte* block, sbyte* q8, ulong scales)
+    {
+        byte* q4 = block + Q4_KKernels.QuantsOffset;
+        var mask = Vector256.Create((byte)0xF);
+        var acc = Vector256<int>.Zero;
+        for (int chunk = 0; chunk < 4; chunk++)
+        {
+            var packed = Vector256.Load(q4 + 32 * chunk);
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & mask, Vector256.Load(q8 + 64 * chunk), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)));
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High256(packed), Vector256.Load(q8 + 64 * chunk + 32), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
+        }
+        return Vector256.Sum(acc);
+    }
+}
