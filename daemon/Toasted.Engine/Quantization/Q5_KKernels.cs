@@ -66,7 +66,7 @@ public static class Q5_KKernels
     }
 
     /// <summary>The 256 quants (0..31) of one block in element order, as the layout comment spells it.</summary>
-    private static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
+    internal static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
     {
         for (int s = 0; s < 8; s++)
         for (int l = 0; l < 32; l++)

@@ -16,9 +16,9 @@ namespace Toasted.Engine.Tests.Compute;
 [Category("Kernels")]
 public unsafe class QuantizedMatMatTests
 {
-    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K];
-    // Q2_K, Q3_K, Q5_K and IQ4_XS have no panel yet: Tile falls back to per-row dots for them.
-    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
+    // Q2_K, Q3_K and IQ4_XS have no panel yet: Tile falls back to per-row dots for them.
+    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS];
     private static readonly RandomRows.Pattern[] Patterns = [RandomRows.Pattern.Random, RandomRows.Pattern.AllMinimum, RandomRows.Pattern.AllMaximum];
 
     private static IEnumerable<TestCaseData> Cases(GgmlType[] types) =>
@@ -276,8 +276,9 @@ public unsafe class QuantizedMatMatTests
                     else Block32PanelKernel.Run(type, p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
                     break;
                 case GgmlType.Q4_K:
-                    if (scalar) Q4_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
-                    else Q4_KPanelKernel.Run(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                case GgmlType.Q5_K:
+                    if (scalar) ScaleMinPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else ScaleMinPanelKernel.Run(type, p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     break;
                 case GgmlType.Q6_K:
                     if (scalar) Q6_KPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);

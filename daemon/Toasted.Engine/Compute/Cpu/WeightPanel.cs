@@ -14,9 +14,9 @@ namespace Toasted.Engine.Compute.Cpu;
 /// Per weight block the panel holds, in order:
 /// <code>
 /// quants   : for each 32 elements g, vectors j = 0..7 of 32 bytes; lane i = row i's elements 32g+4j .. 32g+4j+3,
-///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q6_K codes 0..63, Q8_0 quants + 128
+///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128
 /// Q4_0/Q8_0: f32 d[8]
-/// Q4_K     : i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
+/// Q4_K,Q5_K: i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
 /// Q6_K     : i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8]
 /// </code>
 /// Rows past the end of the weight are zeros, so a partial panel computes zeros for them.
@@ -28,19 +28,19 @@ internal static unsafe class WeightPanel
     public const int GroupBytes = 256;
     private const int VectorBytes = 32;
 
-    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.Q6_K;
+    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
 
     /// <summary>Bytes of one packed weight block of eight rows.</summary>
     public static int BlockBytes(GgmlType type) => type switch
     {
         GgmlType.Q4_0 or GgmlType.Q8_0 => GroupBytes + 32,
-        GgmlType.Q4_K => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
+        GgmlType.Q4_K or GgmlType.Q5_K => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         GgmlType.Q6_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
         _ => throw new NotSupportedException($"{type} has no packed panel"),
     };
 
     /// <summary>Offset of the extras (scales) inside a packed block.</summary>
-    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
+    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
 
     /// <summary>Bytes of the row-major staging area <see cref="Pack"/> needs for rows of <paramref name="length"/> elements.</summary>
     public static int StagingBytes(int length) => Rows * length;
@@ -146,6 +146,10 @@ internal static unsafe class WeightPanel
                     }
                 }
                 break;
+            case GgmlType.Q5_K:
+                if (vector) Q5_KKernels.DecodeQuants(ref *block, ref *codes);
+                else Q5_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q5_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q5_KKernels.BlockSize));
+                break;
             case GgmlType.Q6_K:
                 for (int h = 0; h < 2; h++)
                 {
@@ -192,7 +196,9 @@ internal static unsafe class WeightPanel
                 ((float*)extra)[row] = Float16Bits.ToSingle(*(ushort*)block);
                 break;
             case GgmlType.Q4_K:
+            case GgmlType.Q5_K:
                 {
+                    // Q5_K keeps Q4_K's header: f16 d, f16 dmin, the twelve packed scale and min bytes.
                     Span<byte> scales = stackalloc byte[8];
                     Span<byte> mins = stackalloc byte[8];
                     Q4_KKernels.DecodeScalesAndMins(ref *(block + 4), scales, mins);

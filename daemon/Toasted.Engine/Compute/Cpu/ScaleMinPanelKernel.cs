@@ -5,15 +5,15 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q4_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
+/// Micro-kernel for Q4_K and Q5_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
 /// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
 /// the eight tokens (eight independent sums in flight). Per super-block and lane the ints are exactly
-/// those of vec_dot_q4_K_q8_K: isum = Σ_s scale[s] · Σ q·a (eight multiply-adds per sub-block and token,
+/// those of vec_dot_q4_K_q8_K (and vec_dot_q5_K_q8_K, whose panels hold codes 0..31 in the same layout): isum = Σ_s scale[s] · Σ q·a (eight multiply-adds per sub-block and token,
 /// then one 32-bit multiply by the sub-block scales) and imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1])
 /// (pairwise 16-bit multiply-adds). The float steps per lane, in block order:
 /// <c>acc = fma(isum, d·d8, acc); acc = fma(imins, (−dmin)·d8, acc)</c>.
 /// </summary>
-internal static unsafe class Q4_KPanelKernel
+internal static unsafe class ScaleMinPanelKernel
 {
     private const int TileBlockBytes = ActivationTiles.Q8_KBlockBytes;
     private static readonly int PanelBlockBytes = WeightPanel.BlockBytes(Quantization.GgmlType.Q4_K);
@@ -21,8 +21,33 @@ internal static unsafe class Q4_KPanelKernel
     private const int MinPairsOffset = ExtrasOffset + 256;
     private const int ScalesOffset = ExtrasOffset + 512;
 
+    /// <summary>How many <c>vpmaddubsw</c> pair sums of a sub-block add up in 16 bits before one <c>vpmaddwd</c> widens them (without VNNI).</summary>
+    private interface ICodeRange
+    {
+        static abstract int StepsPerWidening { get; }
+    }
+
+    /// <summary>Q4_K's codes 0..15: a pair sum is at most 2 · 15 · 128 from zero, so all eight steps (30720) fit a short.</summary>
+    private readonly struct FourBitCodes : ICodeRange
+    {
+        public static int StepsPerWidening => 8;
+    }
+
+    /// <summary>Q5_K's codes 0..31: a pair sum is at most 2 · 31 · 128, so four steps (31744) fit a short and eight would not.</summary>
+    private readonly struct FiveBitCodes : ICodeRange
+    {
+        public static int StepsPerWidening => 4;
+    }
+
     /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
-    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    public static void Run(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    {
+        if (type == Quantization.GgmlType.Q5_K) Run<FiveBitCodes>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+        else Run<FourBitCodes>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+    }
+
+    private static void Run<TCodes>(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+        where TCodes : struct, ICodeRange
     {
         int panelBlockBytes = PanelBlockBytes;
         var f = stackalloc Vector256<float>[ActivationTiles.Tokens];
@@ -43,27 +68,30 @@ internal static unsafe class Q4_KPanelKernel
                 {
                     if (!AvxVnni.IsSupported)
                     {
-                        // Without VNNI: a sub-block's eight steps of nibble × q8 pair sums (each at most 2 · 15 · 128 from
-                        // zero) add up in 16 bits, and one vpmaddwd with the scale in both halves of each lane widens
-                        // and scales them: the same ints as eight widening steps and a 32-bit multiply.
-                        Vector256<short> v0 = default, v1 = default, v2 = default, v3 = default, v4 = default, v5 = default, v6 = default, v7 = default;
-                        for (int j = 0; j < 8; j++, q += 32, w += 32)
-                        {
-                            var codes = Vector256.Load(w);
-                            v0 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q));
-                            v1 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4));
-                            v2 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8));
-                            v3 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12));
-                            v4 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16));
-                            v5 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20));
-                            v6 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24));
-                            v7 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28));
-                        }
+                        // Without VNNI: a sub-block's steps of code × q8 pair sums add up in 16 bits as far as they fit
+                        // (TCodes), and one vpmaddwd with the scale in both halves of each lane widens and scales them:
+                        // the same ints as eight widening steps and a 32-bit multiply.
                         var subBlockScale = PanelInt8.InBothHalves(Vector256.Load(scales));
-                        s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
-                        s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
-                        s4 = PanelInt8.MultiplyAddPairs(s4, v4, subBlockScale); s5 = PanelInt8.MultiplyAddPairs(s5, v5, subBlockScale);
-                        s6 = PanelInt8.MultiplyAddPairs(s6, v6, subBlockScale); s7 = PanelInt8.MultiplyAddPairs(s7, v7, subBlockScale);
+                        for (int round = 0; round < 8 / TCodes.StepsPerWidening; round++)
+                        {
+                            Vector256<short> v0 = default, v1 = default, v2 = default, v3 = default, v4 = default, v5 = default, v6 = default, v7 = default;
+                            for (int j = 0; j < TCodes.StepsPerWidening; j++, q += 32, w += 32)
+                            {
+                                var codes = Vector256.Load(w);
+                                v0 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q));
+                                v1 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4));
+                                v2 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8));
+                                v3 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12));
+                                v4 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16));
+                                v5 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20));
+                                v6 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24));
+                                v7 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28));
+                            }
+                            s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
+                            s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
+                            s4 = PanelInt8.MultiplyAddPairs(s4, v4, subBlockScale); s5 = PanelInt8.MultiplyAddPairs(s5, v5, subBlockScale);
+                            s6 = PanelInt8.MultiplyAddPairs(s6, v6, subBlockScale); s7 = PanelInt8.MultiplyAddPairs(s7, v7, subBlockScale);
+                        }
                         continue;
                     }
                     Vector256<int> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default, u5 = default, u6 = default, u7 = default;
