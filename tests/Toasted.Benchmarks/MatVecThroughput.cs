@@ -70,6 +70,8 @@ public static unsafe class MatVecThroughput
                     (Repack: (RegroupRows)Q8_0Interleaved.Repack, Dot: (GroupDots)Q8_0InterleavedKernels.DotGroups)),
                 GgmlType.Q4_K when Q4_KInterleavedKernels.IsSupported => (Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q4_KInterleaved.Repack, Dot: (GroupDots)Q4_KInterleavedKernels.DotGroups)),
+                GgmlType.Q5_K when Q5_KInterleavedKernels.IsSupported => (Q5_KInterleaved.RowsPerGroup, Q5_KInterleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q5_KInterleaved.Repack, Dot: (GroupDots)Q5_KInterleavedKernels.DotGroups)),
                 GgmlType.Q6_K when Q6_KInterleavedKernels.IsSupported => (Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q6_KInterleaved.Repack, Dot: (GroupDots)Q6_KInterleavedKernels.DotGroups)),
                 _ => ((int RowsPerGroup, long GroupBytes, (RegroupRows Repack, GroupDots Dot) Kernel)?)null,

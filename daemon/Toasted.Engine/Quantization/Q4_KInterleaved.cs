@@ -54,8 +54,6 @@ public static unsafe class Q4_KInterleaved
     /// <summary>Regroups eight rows of <paramref name="blocks"/> Q4_K blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack(byte* rows, long rowBytes, int blocks, byte* destination)
     {
-        Span<byte> scales = stackalloc byte[8];
-        Span<byte> mins = stackalloc byte[8];
         new Span<byte>(destination, (int)GroupBytes(blocks)).Clear();
         for (int b = 0; b < blocks; b++)
         {
@@ -64,20 +62,48 @@ public static unsafe class Q4_KInterleaved
             for (int r = 0; r < RowsPerGroup; r++)
             {
                 byte* block = rows + r * rowBytes + (long)b * BlockBytes;
-                Unsafe.WriteUnaligned(header + 2 * r, Unsafe.ReadUnaligned<ushort>(block));
-                Unsafe.WriteUnaligned(header + MinScalesOffset + 2 * r, Unsafe.ReadUnaligned<ushort>(block + Q4_KKernels.MinScaleOffset));
-                Q4_KKernels.DecodeScalesAndMins(ref block[Q4_KKernels.ScalesOffset], scales, mins);
-                for (int j = 0; j < 8; j++)
-                {
-                    header[ScalesOffset + 8 * j + r] = scales[j];
-                    header[MinsOffset + 16 * (j / 2) + 2 * r + j % 2] = mins[j];
-                }
+                WriteHeaderRow(block, r, header);
                 for (int k = 0; k < 4; k++)
                 for (int c = 0; c < 8; c++)
                     Unsafe.WriteUnaligned(quants + 32 * (8 * k + c) + 4 * r,
                         Unsafe.ReadUnaligned<uint>(block + Q4_KKernels.QuantsOffset + 32 * k + 4 * c));
             }
         }
+    }
+
+    /// <summary>
+    /// Row <paramref name="row"/>'s part of a column header from its file block, whose first sixteen bytes are f16 d,
+    /// f16 dmin and the twelve packed scale and min bytes (Q4_K's, and Q5_K's, header).
+    /// </summary>
+    internal static void WriteHeaderRow(byte* block, int row, byte* header)
+    {
+        Span<byte> scales = stackalloc byte[8];
+        Span<byte> mins = stackalloc byte[8];
+        Unsafe.WriteUnaligned(header + 2 * row, Unsafe.ReadUnaligned<ushort>(block));
+        Unsafe.WriteUnaligned(header + MinScalesOffset + 2 * row, Unsafe.ReadUnaligned<ushort>(block + Q4_KKernels.MinScaleOffset));
+        Q4_KKernels.DecodeScalesAndMins(ref block[Q4_KKernels.ScalesOffset], scales, mins);
+        for (int j = 0; j < 8; j++)
+        {
+            header[ScalesOffset + 8 * j + row] = scales[j];
+            header[MinsOffset + 16 * (j / 2) + 2 * row + j % 2] = mins[j];
+        }
+    }
+
+    /// <summary>
+    /// Row <paramref name="row"/>'s float steps for one column, after its exact ints: <c>scaled = fma(isum, d · d8, scaled)</c>
+    /// and <c>offsets = fma(−imins, dmin · d8, offsets)</c>, with imins = Σ_j min_j · (bsums[2j] + bsums[2j+1]).
+    /// </summary>
+    internal static void AddColumnScalar(byte* header, int row, int isum, byte* activationBlock, ref float scaled, ref float offsets)
+    {
+        short* blockSums = (short*)(activationBlock + Q8_KKernels.BlockSumsOffset);
+        float activationScale = Unsafe.ReadUnaligned<float>(activationBlock);
+        int imins = 0;
+        for (int j = 0; j < 8; j++)
+            imins += header[MinsOffset + 16 * (j / 2) + 2 * row + j % 2] * (blockSums[2 * j] + blockSums[2 * j + 1]);
+        float d = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + 2 * row)) * activationScale;
+        float dmin = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + MinScalesOffset + 2 * row)) * activationScale;
+        scaled = MathF.FusedMultiplyAdd(isum, d, scaled);
+        offsets = MathF.FusedMultiplyAdd(-imins, dmin, offsets);
     }
 
     /// <summary>
@@ -104,11 +130,9 @@ public static unsafe class Q4_KInterleaved
                 byte* header = Header(group, b);
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
-                short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
-                float activationScale = Unsafe.ReadUnaligned<float>(a);
                 for (int r = 0; r < RowsPerGroup; r++)
                 {
-                    int isum = 0, imins = 0;
+                    int isum = 0;
                     for (int k = 0; k < 4; k++)
                     {
                         int low = 0, high = 0;
@@ -120,12 +144,7 @@ public static unsafe class Q4_KInterleaved
                         }
                         isum += header[ScalesOffset + 8 * (2 * k) + r] * low + header[ScalesOffset + 8 * (2 * k + 1) + r] * high;
                     }
-                    for (int j = 0; j < 8; j++)
-                        imins += header[MinsOffset + 16 * (j / 2) + 2 * r + j % 2] * (blockSums[2 * j] + blockSums[2 * j + 1]);
-                    float d = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + 2 * r)) * activationScale;
-                    float dmin = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(header + MinScalesOffset + 2 * r)) * activationScale;
-                    scaled[r] = MathF.FusedMultiplyAdd(isum, d, scaled[r]);
-                    offsets[r] = MathF.FusedMultiplyAdd(-imins, dmin, offsets[r]);
+                    AddColumnScalar(header, r, isum, a, ref scaled[r], ref offsets[r]);
                 }
             }
             for (int r = 0; r < RowsPerGroup; r++)

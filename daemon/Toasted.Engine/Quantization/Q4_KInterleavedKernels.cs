@@ -31,7 +31,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// that nibble half n (0 low, 1 high) of chunk k multiplies, repeated in all eight lanes; then the eight
     /// sub-block sums bsums[2j] + bsums[2j+1] as shorts.
     /// </summary>
-    private const int DigestBlockBytes = 64 * 32 + 64;
+    internal const int DigestBlockBytes = 64 * 32 + 64;
     private const int SubBlockSumsOffset = 64 * 32;
     /// <summary>Per activation block for <see cref="GroupsVnni256"/>: the 256 quants as they are, then the sub-block sums.</summary>
     private const int CompactDigestBlockBytes = 256 + 64;
@@ -62,19 +62,31 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
 
     private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
+        if (!InterleavedKernelDriver<Q4_KInterleavedKernels>.UsesVnniLoop)
+        {
+            FillPatternDigest(activation, blocks, digest, activationScales);
+            return;
+        }
         for (int b = 0; b < blocks; b++)
         {
             byte* a = activation + (long)b * ActivationBlockBytes;
             activationScales[b] = Unsafe.ReadUnaligned<float>(a);
             short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
-            if (InterleavedKernelDriver<Q4_KInterleavedKernels>.UsesVnniLoop)
-            {
-                byte* compact = digest + (long)b * CompactDigestBlockBytes;
-                Unsafe.CopyBlockUnaligned(compact, a + Q8_KKernels.QuantsOffset, 256);
-                for (int j = 0; j < 8; j++)
-                    ((short*)(compact + CompactSubBlockSumsOffset))[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
-                continue;
-            }
+            byte* compact = digest + (long)b * CompactDigestBlockBytes;
+            Unsafe.CopyBlockUnaligned(compact, a + Q8_KKernels.QuantsOffset, 256);
+            for (int j = 0; j < 8; j++)
+                ((short*)(compact + CompactSubBlockSumsOffset))[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
+        }
+    }
+
+    /// <summary>The digest the <c>vpmaddubsw</c> loops read (<see cref="DigestBlockBytes"/> per block), also Q5_K's.</summary>
+    internal static void FillPatternDigest(byte* activation, int blocks, byte* digest, float* activationScales)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* a = activation + (long)b * ActivationBlockBytes;
+            activationScales[b] = Unsafe.ReadUnaligned<float>(a);
+            short* blockSums = (short*)(a + Q8_KKernels.BlockSumsOffset);
             byte* patterns = digest + (long)b * DigestBlockBytes;
             for (int k = 0; k < 4; k++)
             for (int half = 0; half < 2; half++)
@@ -228,7 +240,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// <c>offsets = fma(−imins, dmin · d8, offsets)</c>, per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddColumn(ref Vector256<float> scaled, ref Vector256<float> offsets, Vector256<int> ints, Vector256<int> mins,
+    internal static void AddColumn(ref Vector256<float> scaled, ref Vector256<float> offsets, Vector256<int> ints, Vector256<int> mins,
         byte* header, float activationScale)
     {
         var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScale);
@@ -238,7 +250,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
+    internal static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
         AvxVnni.IsSupported
             ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
             : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
@@ -248,7 +260,7 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// in each row's 4-byte lane, so widening them to shorts lines them up with the two sums repeated.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns, int sumsOffset = SubBlockSumsOffset)
+    internal static Vector256<int> MinsTimesSubBlockSums(byte* header, byte* patterns, int sumsOffset = SubBlockSumsOffset)
     {
         byte* mins = header + Q4_KInterleaved.MinsOffset;
         uint* sums = (uint*)(patterns + sumsOffset);
@@ -266,18 +278,18 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
     /// A constant, so the JIT keeps it in a register rather than on the stack across the loops.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> ScaleSpread512() =>
+    internal static Vector512<byte> ScaleSpread512() =>
         Vector512.Create(0x80008000u, 0x80018001u, 0x80028002u, 0x80038003u, 0x80048004u, 0x80058005u, 0x80068006u, 0x80078007u,
             0x80008000u, 0x80018001u, 0x80028002u, 0x80038003u, 0x80048004u, 0x80058005u, 0x80068006u, 0x80078007u).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> ScaleSpread256() => ScaleSpread512().GetLower();
+    internal static Vector256<byte> ScaleSpread256() => ScaleSpread512().GetLower();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> SubBlockScales512(byte* header, int subBlock, Vector512<byte> spread) =>
+    internal static Vector512<short> SubBlockScales512(byte* header, int subBlock, Vector512<byte> spread) =>
         Avx512BW.Shuffle(Vector512.Create(*(ulong*)(header + Q4_KInterleaved.ScalesOffset + 8 * subBlock)).AsByte(), spread).AsInt16();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> SubBlockScales256(byte* header, int subBlock, Vector256<byte> spread) =>
+    internal static Vector256<short> SubBlockScales256(byte* header, int subBlock, Vector256<byte> spread) =>
         Avx2.Shuffle(Vector256.Create(*(ulong*)(header + Q4_KInterleaved.ScalesOffset + 8 * subBlock)).AsByte(), spread).AsInt16();
 }

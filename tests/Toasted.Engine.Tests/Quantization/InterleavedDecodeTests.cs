@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K and Q6_K: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K, Q5_K and Q6_K: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -27,6 +27,8 @@ public unsafe class InterleavedDecodeTests
             Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes),
         [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
             Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes),
+        [GgmlType.Q5_K] = new(GgmlType.Q5_K, Q5_KInterleaved.Repack, Q5_KInterleaved.DotGroupsScalar, Q5_KInterleavedKernels.DotGroups,
+            Q5_KInterleaved.RowsPerGroup, Q5_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
             Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes),
     };
@@ -35,10 +37,10 @@ public unsafe class InterleavedDecodeTests
     private static readonly int[] GroupCounts = [1, 2, 3];
 
     /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
-    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q6_K ? [1, 2, 3, 5, 8] : BlockCounts;
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K }
+        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -51,7 +53,7 @@ public unsafe class InterleavedDecodeTests
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
             BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
-        if (type == GgmlType.Q4_K)
+        if (type is GgmlType.Q4_K or GgmlType.Q5_K)
             for (int i = 3; i < rows.Length / blockBytes; i += 5)
                 BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + 2), unusualScales[i % unusualScales.Length]);
         return rows;
@@ -166,6 +168,7 @@ public unsafe class InterleavedDecodeTests
     [TestCase(GgmlType.Q4_0)]
     [TestCase(GgmlType.Q8_0)]
     [TestCase(GgmlType.Q4_K)]
+    [TestCase(GgmlType.Q5_K)]
     [TestCase(GgmlType.Q6_K)]
     public void Padded_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
     {
@@ -193,6 +196,22 @@ public unsafe class InterleavedDecodeTests
                 if (!Half.IsFinite(half)) continue;
                 Assert.That(BitConverter.SingleToInt32Bits(converted.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half)),
                     $"half bits 0x{start + i:X4}");
+            }
+        }
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return;
+        // The sixteen-lane form the 512-bit K-quant loops use, for the same values.
+        var sixteen = new ushort[16];
+        for (int start = 0; start < 65536; start += 16)
+        {
+            for (int i = 0; i < 16; i++) sixteen[i] = (ushort)(start + i);
+            Vector512<float> converted;
+            fixed (ushort* halves = sixteen) converted = InterleavedScales.FromSixteenHalves((byte*)halves);
+            for (int i = 0; i < 16; i++)
+            {
+                var half = BitConverter.UInt16BitsToHalf(sixteen[i]);
+                if (!Half.IsFinite(half)) continue;
+                Assert.That(BitConverter.SingleToInt32Bits(converted.GetElement(i)), Is.EqualTo(BitConverter.SingleToInt32Bits((float)half)),
+                    $"sixteen-lane form, half bits 0x{sixteen[i]:X4}");
             }
         }
     }
