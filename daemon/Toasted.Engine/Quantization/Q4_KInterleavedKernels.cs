@@ -9,7 +9,8 @@ namespace Toasted.Engine.Quantization;
 /// weight loads; each sub-block's nibble products (vpmaddubsw against activation patterns prepared once per
 /// call) are summed as shorts and weighted by the eight rows' sub-block scales in one vpmaddwd; the mins meet
 /// the activation block sums in four more; then one convert and one fused multiply-add per row for each of
-/// the two float terms. With AVX-VNNI, <see cref="GroupsVnni256"/> builds the same ints with vpdpbusd against
+/// the two float terms. Those loops are shared with Q5_K (<see cref="ScaleMinInterleavedLoops{TCodes}"/>, here
+/// over the nibbles alone); this struct keeps the digests, the helpers of those loops and, with AVX-VNNI, <see cref="GroupsVnni256"/> builds the same ints with vpdpbusd against
 /// 4-byte activation broadcasts instead. The float steps are those of <see cref="Q4_KInterleaved.DotGroupsScalar"/>,
 /// so every path equals it to the bit.
 /// <para>
@@ -47,10 +48,39 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         FillDigest(activation, blocks, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups512(packed, groups, blocks, digest, activationScales, destination);
+        ScaleMinInterleavedLoops<Nibbles>.Groups512(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups256(packed, groups, blocks, digest, activationScales, destination);
+        ScaleMinInterleavedLoops<Nibbles>.Groups256(packed, groups, blocks, digest, activationScales, destination);
+
+    /// <summary>Q4_K's codes: the nibbles alone.</summary>
+    private readonly struct Nibbles : IInterleavedScaleMinCodes
+    {
+        public static long GroupBytes(int blocks) => Q4_KInterleaved.GroupBytes(blocks);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* Column(byte* group, int block, int blocks, out byte* header) => Q4_KInterleaved.Column(group, block, blocks, out header);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Extra512(byte* quants, int t) => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Low512(Vector512<byte> packed, Vector512<byte> extra, int chunk) => packed & Vector512.Create((byte)0x0F);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> High512(Vector512<byte> packed, Vector512<byte> extra, int chunk) => PackedNibbles.High512(packed);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> Extra256(byte* quants, int c) => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> Low256(Vector256<byte> packed, Vector256<byte> extra, int chunk) => packed & Vector256.Create((byte)0x0F);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> High256(Vector256<byte> packed, Vector256<byte> extra, int chunk) => PackedNibbles.High256(packed);
+
+        public static int StepsPerWidening => 8;
+    }
 
     static bool IInterleavedKernel.HasVnniLoop => true;
 
@@ -96,89 +126,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
             short* subBlockSums = (short*)(patterns + SubBlockSumsOffset);
             for (int j = 0; j < 8; j++)
                 subBlockSums[j] = (short)(blockSums[2 * j] + blockSums[2 * j + 1]);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        var scaleSpread = ScaleSpread512();
-        var mask = Vector512.Create((byte)0x0F);
-        long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* group = packed + g * groupBytes;
-            // Both float terms in one vector: scaled in the lower half, offsets in the upper, as the header
-            // keeps the eight d then the eight dmin.
-            var terms = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
-                byte* patterns = digest + (long)b * DigestBlockBytes;
-                var ints = Vector512<int>.Zero;
-                for (int k = 0; k < 4; k++)
-                {
-                    byte* w = quants + 256 * k;
-                    sbyte* low = (sbyte*)patterns + 512 * k;
-                    sbyte* high = low + 256;
-                    var w0 = Vector512.Load(w);
-                    var w1 = Vector512.Load(w + 64);
-                    var w2 = Vector512.Load(w + 128);
-                    var w3 = Vector512.Load(w + 192);
-                    var lowPairs = Avx512BW.MultiplyAddAdjacent(w0 & mask, Vector512.Load(low))
-                        + Avx512BW.MultiplyAddAdjacent(w1 & mask, Vector512.Load(low + 64))
-                        + Avx512BW.MultiplyAddAdjacent(w2 & mask, Vector512.Load(low + 128))
-                        + Avx512BW.MultiplyAddAdjacent(w3 & mask, Vector512.Load(low + 192));
-                    var highPairs = Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w0), Vector512.Load(high))
-                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w1), Vector512.Load(high + 64))
-                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w2), Vector512.Load(high + 128))
-                        + Avx512BW.MultiplyAddAdjacent(PackedNibbles.High512(w3), Vector512.Load(high + 192));
-                    ints += Avx512BW.MultiplyAddAdjacent(lowPairs, SubBlockScales512(header, 2 * k, scaleSpread))
-                        + Avx512BW.MultiplyAddAdjacent(highPairs, SubBlockScales512(header, 2 * k + 1, scaleSpread));
-                }
-                var rowInts = VectorHalves.Join(ints.GetLower() + ints.GetUpper(), -MinsTimesSubBlockSums(header, patterns));
-                var factors = InterleavedScales.FromSixteenHalves(header) * Vector512.Create(activationScales[b]);
-                terms = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(rowInts), factors, terms);
-            }
-            (terms.GetLower() + terms.GetUpper()).Store(destination + (long)g * RowsPerGroup);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        var scaleSpread = ScaleSpread256();
-        var mask = Vector256.Create((byte)0x0F);
-        long groupBytes = Q4_KInterleaved.GroupBytes(blocks);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* group = packed + g * groupBytes;
-            var scaled = Vector256<float>.Zero;
-            var offsets = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* quants = Q4_KInterleaved.Column(group, b, blocks, out byte* header);
-                byte* patterns = digest + (long)b * DigestBlockBytes;
-                var ints = Vector256<int>.Zero;
-                for (int k = 0; k < 4; k++)
-                {
-                    byte* w = quants + 256 * k;
-                    sbyte* low = (sbyte*)patterns + 512 * k;
-                    sbyte* high = low + 256;
-                    var lowPairs = Vector256<short>.Zero;
-                    var highPairs = Vector256<short>.Zero;
-                    for (int c = 0; c < 8; c++)
-                    {
-                        var packedBytes = Vector256.Load(w + 32 * c);
-                        lowPairs += Avx2.MultiplyAddAdjacent(packedBytes & mask, Vector256.Load(low + 32 * c));
-                        highPairs += Avx2.MultiplyAddAdjacent(PackedNibbles.High256(packedBytes), Vector256.Load(high + 32 * c));
-                    }
-                    ints = ScaledAdd(ints, lowPairs, SubBlockScales256(header, 2 * k, scaleSpread));
-                    ints = ScaledAdd(ints, highPairs, SubBlockScales256(header, 2 * k + 1, scaleSpread));
-                }
-                AddColumn(ref scaled, ref offsets, ints, MinsTimesSubBlockSums(header, patterns), header, activationScales[b]);
-            }
-            (scaled + offsets).Store(destination + (long)g * RowsPerGroup);
         }
     }
 
