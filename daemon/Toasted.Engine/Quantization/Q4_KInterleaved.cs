@@ -115,19 +115,28 @@ public static unsafe class Q4_KInterleaved
     /// <c>offsets = fma(−imins, dmin · d8, offsets)</c>; a row's result is scaled + offsets.
     /// The vector kernels do exactly these float steps, so they equal this to the bit.
     /// </summary>
-    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        DotGroupsScalar(packed, groups, blocks, activation, destination, QuantColumnBytes, withFifthBits: false);
+
+    /// <summary>
+    /// The twin for this layout (<paramref name="withFifthBits"/> false) and for <see cref="Q5_KInterleaved"/>'s (true), whose
+    /// columns of <paramref name="quantColumnBytes"/> keep row r's qh bytes 4c … 4c + 3 at
+    /// <see cref="Q5_KInterleaved.HighBitsOffset"/> + 32c + 4r: bit s of qh byte l above the nibble of element l of sub-block s.
+    /// </summary>
+    internal static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination, int quantColumnBytes, bool withFifthBits)
     {
         Span<float> scaled = stackalloc float[RowsPerGroup];
         Span<float> offsets = stackalloc float[RowsPerGroup];
+        long groupBytes = SuperBlockColumnPairs.GroupBytes(blocks, quantColumnBytes);
         for (int g = 0; g < groups; g++)
         {
-            byte* group = packed + g * GroupBytes(blocks);
+            byte* group = packed + g * groupBytes;
             scaled.Clear();
             offsets.Clear();
             for (int b = 0; b < blocks; b++)
             {
-                byte* quants = Quants(group, b, blocks);
-                byte* header = Header(group, b);
+                byte* quants = SuperBlockColumnPairs.Quants(group, b, blocks, quantColumnBytes);
+                byte* header = SuperBlockColumnPairs.Header(group, b, HeaderColumnBytes, quantColumnBytes);
                 byte* a = activation + (long)b * ActivationBlockBytes;
                 sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
                 for (int r = 0; r < RowsPerGroup; r++)
@@ -138,9 +147,11 @@ public static unsafe class Q4_KInterleaved
                         int low = 0, high = 0;
                         for (int l = 0; l < 32; l++)
                         {
-                            int packedByte = quants[32 * (8 * k + l / 4) + 4 * r + l % 4];
-                            low += (packedByte & 0xF) * q8[64 * k + l];
-                            high += (packedByte >> 4) * q8[64 * k + 32 + l];
+                            int lane = 4 * r + l % 4;
+                            int packedByte = quants[32 * (8 * k + l / 4) + lane];
+                            int fifthBits = withFifthBits ? quants[Q5_KInterleaved.HighBitsOffset + 32 * (l / 4) + lane] : 0;
+                            low += ((packedByte & 0xF) | (((fifthBits >> (2 * k)) & 1) << 4)) * q8[64 * k + l];
+                            high += ((packedByte >> 4) | (((fifthBits >> (2 * k + 1)) & 1) << 4)) * q8[64 * k + 32 + l];
                         }
                         isum += header[ScalesOffset + 8 * (2 * k) + r] * low + header[ScalesOffset + 8 * (2 * k + 1) + r] * high;
                     }

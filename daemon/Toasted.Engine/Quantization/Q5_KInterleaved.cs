@@ -21,7 +21,6 @@ public static unsafe class Q5_KInterleaved
     public const int QuantColumnBytes = HighBitsOffset + RowsPerGroup * 32;
 
     private const int BlockBytes = Q5_KKernels.BytesPerBlock;
-    private const int ActivationBlockBytes = Q8_KKernels.BytesPerBlock;
 
     /// <summary>Bytes of one group of eight rows of <paramref name="blocks"/> super-blocks, a whole number of 64-byte lines.</summary>
     public static long GroupBytes(int blocks) => SuperBlockColumnPairs.GroupBytes(blocks, QuantColumnBytes);
@@ -68,42 +67,6 @@ public static unsafe class Q5_KInterleaved
     /// each quant a nibble with its fifth bit above it (0..31), then the same float steps, so the vector kernels equal
     /// this to the bit and it equals <see cref="Q5_KKernels.DotScalar"/> up to the order of the float steps.
     /// </summary>
-    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
-    {
-        Span<float> scaled = stackalloc float[RowsPerGroup];
-        Span<float> offsets = stackalloc float[RowsPerGroup];
-        for (int g = 0; g < groups; g++)
-        {
-            byte* group = packed + g * GroupBytes(blocks);
-            scaled.Clear();
-            offsets.Clear();
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* quants = Quants(group, b, blocks);
-                byte* header = Header(group, b);
-                byte* a = activation + (long)b * ActivationBlockBytes;
-                sbyte* q8 = (sbyte*)(a + Q8_KKernels.QuantsOffset);
-                for (int r = 0; r < RowsPerGroup; r++)
-                {
-                    int isum = 0;
-                    for (int k = 0; k < 4; k++)
-                    {
-                        int low = 0, high = 0;
-                        for (int l = 0; l < 32; l++)
-                        {
-                            int lane = 4 * r + l % 4;
-                            int packedByte = quants[32 * (8 * k + l / 4) + lane];
-                            int fifthBits = quants[HighBitsOffset + 32 * (l / 4) + lane];
-                            low += ((packedByte & 0xF) | (((fifthBits >> (2 * k)) & 1) << 4)) * q8[64 * k + l];
-                            high += ((packedByte >> 4) | (((fifthBits >> (2 * k + 1)) & 1) << 4)) * q8[64 * k + 32 + l];
-                        }
-                        isum += header[Q4_KInterleaved.ScalesOffset + 8 * (2 * k) + r] * low + header[Q4_KInterleaved.ScalesOffset + 8 * (2 * k + 1) + r] * high;
-                    }
-                    Q4_KInterleaved.AddColumnScalar(header, r, isum, a, ref scaled[r], ref offsets[r]);
-                }
-            }
-            for (int r = 0; r < RowsPerGroup; r++)
-                destination[(long)g * RowsPerGroup + r] = scaled[r] + offsets[r];
-        }
-    }
+    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        Q4_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination, QuantColumnBytes, withFifthBits: true);
 }
