@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q6_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
+/// Micro-kernel for Q6_K panels (and Q3_K's, packed as Q6_K codes and signed scales: <see cref="WeightPanel"/>) against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
 /// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
 /// the eight tokens. The panel holds the unsigned 6-bit codes q; per super-block and lane the int is
 /// exactly vec_dot_q6_K_q8_K's isum = Σ_g scale[g] · Σ (q − 32)·a, computed as Σ_g scale[g] · Σ q·a (four

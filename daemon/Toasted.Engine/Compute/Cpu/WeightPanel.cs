@@ -14,10 +14,12 @@ namespace Toasted.Engine.Compute.Cpu;
 /// Per weight block the panel holds, in order:
 /// <code>
 /// quants   : for each 32 elements g, vectors j = 0..7 of 32 bytes; lane i = row i's elements 32g+4j .. 32g+4j+3,
-///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128
+///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128,
+///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back)
 /// Q4_0/Q8_0: f32 d[8]
 /// Q4_K,Q5_K: i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
-/// Q6_K     : i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8]
+/// Q6_K,Q3_K: i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8] (Q3_K: its scales
+///            minus 32, the signed scales Q6_K stores)
 /// </code>
 /// Rows past the end of the weight are zeros, so a partial panel computes zeros for them.
 /// </para>
@@ -28,19 +30,19 @@ internal static unsafe class WeightPanel
     public const int GroupBytes = 256;
     private const int VectorBytes = 32;
 
-    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
 
     /// <summary>Bytes of one packed weight block of eight rows.</summary>
     public static int BlockBytes(GgmlType type) => type switch
     {
         GgmlType.Q4_0 or GgmlType.Q8_0 => GroupBytes + 32,
         GgmlType.Q4_K or GgmlType.Q5_K => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
-        GgmlType.Q6_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
+        GgmlType.Q6_K or GgmlType.Q3_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
         _ => throw new NotSupportedException($"{type} has no packed panel"),
     };
 
     /// <summary>Offset of the extras (scales) inside a packed block.</summary>
-    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
+    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
 
     /// <summary>Bytes of the row-major staging area <see cref="Pack"/> needs for rows of <paramref name="length"/> elements.</summary>
     public static int StagingBytes(int length) => Rows * length;
@@ -146,6 +148,21 @@ internal static unsafe class WeightPanel
                     }
                 }
                 break;
+            case GgmlType.Q3_K:
+                // Q3_K's value is d · (scale − 32) · q with q in −4..3; as Q6_K's d · scale' · (code − 32) that is code = q + 32.
+                if (vector)
+                {
+                    Q3_KKernels.DecodeCodes(ref *block, ref *codes);
+                    var shift = Vector128.Create((byte)28);
+                    for (int i = 0; i < Q3_KKernels.BlockSize; i += 16) (Vector128.Load(codes + i) + shift).Store(codes + i);
+                }
+                else
+                {
+                    var quants = new Span<sbyte>(codes, Q3_KKernels.BlockSize);
+                    Q3_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q3_KKernels.BytesPerBlock), quants);
+                    for (int i = 0; i < Q3_KKernels.BlockSize; i++) codes[i] = (byte)(quants[i] + 32);
+                }
+                break;
             case GgmlType.Q5_K:
                 if (vector) Q5_KKernels.DecodeQuants(ref *block, ref *codes);
                 else Q5_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q5_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q5_KKernels.BlockSize));
@@ -215,21 +232,35 @@ internal static unsafe class WeightPanel
                     d[8 + row] = -Float16Bits.ToSingle(*(ushort*)(block + 2));
                     break;
                 }
-            case GgmlType.Q6_K:
+            case GgmlType.Q3_K:
                 {
-                    sbyte* scales = (sbyte*)(block + 192);
-                    int* scaleLanes = (int*)extra;
-                    short* scalePairs = (short*)(extra + 16 * VectorBytes);
-                    float* d = (float*)(extra + 24 * VectorBytes);
-                    for (int g = 0; g < 16; g++) scaleLanes[8 * g + row] = scales[g];
-                    for (int k = 0; k < 8; k++)
-                    {
-                        scalePairs[16 * k + 2 * row] = scales[2 * k];
-                        scalePairs[16 * k + 2 * row + 1] = scales[2 * k + 1];
-                    }
-                    d[row] = Float16Bits.ToSingle(*(ushort*)(block + 208));
+                    short* scales = stackalloc short[16];
+                    Q3_KKernels.DecodeScales(ref *(block + Q3_KKernels.ScalesOffset), ref *scales);
+                    WriteGroupScales(scales, row, extra);
+                    ((float*)(extra + 24 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)(block + Q3_KKernels.ScaleOffset));
                     break;
                 }
+            case GgmlType.Q6_K:
+                {
+                    short* scales = stackalloc short[16];
+                    for (int g = 0; g < 16; g++) scales[g] = ((sbyte*)(block + 192))[g];
+                    WriteGroupScales(scales, row, extra);
+                    ((float*)(extra + 24 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)(block + 208));
+                    break;
+                }
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/>'s sixteen signed group scales as the Q6_K panel keeps them: one per lane, and in pairs.</summary>
+    private static void WriteGroupScales(short* scales, int row, byte* extra)
+    {
+        int* scaleLanes = (int*)extra;
+        short* scalePairs = (short*)(extra + 16 * VectorBytes);
+        for (int g = 0; g < 16; g++) scaleLanes[8 * g + row] = scales[g];
+        for (int k = 0; k < 8; k++)
+        {
+            scalePairs[16 * k + 2 * row] = scales[2 * k];
+            scalePairs[16 * k + 2 * row + 1] = scales[2 * k + 1];
         }
     }
 
