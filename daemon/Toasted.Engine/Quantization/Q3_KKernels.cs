@@ -158,7 +158,11 @@ public static class Q3_KKernels
                 int ints;
                 fixed (byte* block = &w)
                 fixed (byte* activationBlock = &a)
-                    ints = SuperBlock512(block, activationBlock);
+                {
+                    sbyte* q8 = (sbyte*)(activationBlock + Q8_KKernels.QuantsOffset);
+                    ints = SuperBlock512(block, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192),
+                        Vector256.Load((short*)(activationBlock + Q8_KKernels.BlockSumsOffset)));
+                }
                 sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, ScaleOffset)) * Unsafe.ReadUnaligned<float>(ref a) * ints;
                 continue;
             }
@@ -180,7 +184,7 @@ public static class Q3_KKernels
     /// the block sums. The same int as <see cref="DotScalar"/>'s.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int SuperBlock512(byte* block, byte* activationBlock)
+    internal static unsafe int SuperBlock512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
     {
         // Scale s: low nibble of byte s (s < 8) or high nibble of byte s − 8, top two bits at bits 2·(s / 4) of byte 8 + s % 4.
         ulong low = Unsafe.ReadUnaligned<ulong>(block + ScalesOffset);
@@ -189,26 +193,30 @@ public static class Q3_KKernels
         ulong first = (low & Nibbles) | (((top & Pairs) | (((top >> 2) & Pairs) << 32)) << 4);
         ulong second = ((low >> 4) & Nibbles) | ((((top >> 4) & Pairs) | (((top >> 6) & Pairs) << 32)) << 4);
         var scales = Avx2.ConvertToVector256Int16(Vector128.Create(first, second).AsByte()) - Vector256.Create((short)32);
-        var blockSums = Vector256.Load((short*)(activationBlock + Q8_KKernels.BlockSumsOffset));
         int offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(scales, blockSums));
         var scales512 = VectorHalves.Repeat(scales);
-        // Lanes 8k … 8k + 7 of a step (the pair sums of its group k) take that group's scale; built here, not read from a field.
-        var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+        var highBits = Vector256.Load(block);
+        var acc = Step(Vector512<int>.Zero, block, highBits, c0, scales512, 0);
+        acc = Step(acc, block, highBits, c1, scales512, 1);
+        acc = Step(acc, block, highBits, c2, scales512, 2);
+        acc = Step(acc, block, highBits, c3, scales512, 3);
+        return Vector512.Sum(acc) - 4 * offsetCorrection;
+    }
+
+    /// <summary>Elements 64·step … 64·step + 63: quarters j and j + 1 (j = 2·(step mod 2)) of half step / 2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Step(Vector512<int> acc, byte* block, Vector256<byte> highBits, Vector512<sbyte> activations, Vector512<short> scales512, int step)
+    {
+        int h = step >> 1, j = 2 * (step & 1);
         var three = Vector256.Create((byte)3);
         var one = Vector256.Create((byte)1);
-        var highBits = Vector256.Load(block);
-        sbyte* q8 = (sbyte*)(activationBlock + Q8_KKernels.QuantsOffset);
-        var acc = Vector512<int>.Zero;
-        for (int step = 0; step < 4; step++)
-        {
-            int h = step >> 1, j = 2 * (step & 1);
-            var packed = Vector256.Load(block + QuantsOffset + 32 * h);
-            var codes0 = ((packed >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
-            var codes1 = ((packed >>> (2 * j + 2)) & three) | (((highBits >>> (4 * h + j + 1)) & one) << 2);
-            var weights = Avx512BW.PermuteVar32x16(scales512, groupOfLane + Vector512.Create((short)(4 * step)));
-            acc = Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(codes0, codes1), Vector512.Load(q8 + 64 * step), weights);
-        }
-        return Vector512.Sum(acc) - 4 * offsetCorrection;
+        var packed = Vector256.Load(block + QuantsOffset + 32 * h);
+        var codes0 = ((packed >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
+        var codes1 = ((packed >>> (2 * j + 2)) & three) | (((highBits >>> (4 * h + j + 1)) & one) << 2);
+        // Lanes 8k … 8k + 7 (the pair sums of the step's group k) take that group's scale; built here, not read from a field.
+        var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+        var weights = Avx512BW.PermuteVar32x16(scales512, groupOfLane + Vector512.Create((short)(4 * step)));
+        return Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(codes0, codes1), activations, weights);
     }
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) => Dequantize(blocks, destination, vectorized: false);

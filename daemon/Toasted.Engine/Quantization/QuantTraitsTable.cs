@@ -67,8 +67,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q3_K, BlockSize = Q3_KKernels.BlockSize, BytesPerBlock = Q3_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q3_KKernels.Dequantize, Dot = Q3_KKernels.Dot,
             DequantizeScalar = Q3_KKernels.DequantizeScalar, DotScalar = Q3_KKernels.DotScalar,
-            DotRows = new RowByRowDots(Q3_KKernels.Dot, Q3_KKernels.BlockSize, Q3_KKernels.BytesPerBlock).DotRows,
-            DotRowsScalar = new RowByRowDots(Q3_KKernels.DotScalar, Q3_KKernels.BlockSize, Q3_KKernels.BytesPerBlock).DotRows,
+            DotRows = Q3_KRowsKernels.DotRows, DotRowsScalar = Q3_KRowsKernels.DotRowsScalar,
         },
         new()
         {
