@@ -153,17 +153,21 @@ public static class Q3_KKernels
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
             ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref a, Q8_KKernels.BlockSumsOffset));
-            if (Int8MultiplyAdd.Is512Supported)
+            if (Int8MultiplyAdd.Is256Supported)
             {
-                int ints;
                 fixed (byte* block = &w)
                 fixed (byte* activationBlock = &a)
                 {
-                    sbyte* q8 = (sbyte*)(activationBlock + Q8_KKernels.QuantsOffset);
-                    ints = SuperBlock512(block, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192),
-                        Vector256.Load((short*)(activationBlock + Q8_KKernels.BlockSumsOffset)));
+                    if (Int8MultiplyAdd.Is512Supported)
+                    {
+                        sbyte* q8 = (sbyte*)(activationBlock + Q8_KKernels.QuantsOffset);
+                        sum = Q3_KSuperBlock.Add512(sum, block, activationBlock, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192));
+                    }
+                    else
+                    {
+                        sum = Q3_KSuperBlock.Add256(sum, block, activationBlock);
+                    }
                 }
-                sum += Q8_0Kernels.Scale(ref Unsafe.Add(ref w, ScaleOffset)) * Unsafe.ReadUnaligned<float>(ref a) * ints;
                 continue;
             }
             DecodeScales(ref Unsafe.Add(ref w, ScalesOffset), ref scales);
@@ -186,13 +190,7 @@ public static class Q3_KKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe int SuperBlock512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
     {
-        // Scale s: low nibble of byte s (s < 8) or high nibble of byte s − 8, top two bits at bits 2·(s / 4) of byte 8 + s % 4.
-        ulong low = Unsafe.ReadUnaligned<ulong>(block + ScalesOffset);
-        ulong top = Unsafe.ReadUnaligned<uint>(block + ScalesOffset + 8);
-        const ulong Nibbles = 0x0F0F0F0F0F0F0F0FUL, Pairs = 0x03030303UL;
-        ulong first = (low & Nibbles) | (((top & Pairs) | (((top >> 2) & Pairs) << 32)) << 4);
-        ulong second = ((low >> 4) & Nibbles) | ((((top >> 4) & Pairs) | (((top >> 6) & Pairs) << 32)) << 4);
-        var scales = Avx2.ConvertToVector256Int16(Vector128.Create(first, second).AsByte()) - Vector256.Create((short)32);
+        var scales = SignedScales(block);
         int offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(scales, blockSums));
         var scales512 = VectorHalves.Repeat(scales);
         var highBits = Vector256.Load(block);
@@ -201,6 +199,41 @@ public static class Q3_KKernels
         acc = Step(acc, block, highBits, c2, scales512, 2);
         acc = Step(acc, block, highBits, c3, scales512, 3);
         return Vector512.Sum(acc) - 4 * offsetCorrection;
+    }
+
+    /// <summary>As <see cref="SuperBlock512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe int SuperBlock256(byte* block, sbyte* q8, Vector256<short> blockSums)
+    {
+        var scales = SignedScales(block);
+        int offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(scales, blockSums));
+        var three = Vector256.Create((byte)3);
+        var one = Vector256.Create((byte)1);
+        var highBits = Vector256.Load(block);
+        var acc = Vector256<int>.Zero;
+        for (int p = 0; p < 8; p++)
+        {
+            int h = p >> 2, j = p & 3;
+            var codes = ((Vector256.Load(block + QuantsOffset + 32 * h) >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
+            var weights = Vector256.Create(Vector128.Create(scales.GetElement(2 * p)), Vector128.Create(scales.GetElement(2 * p + 1)));
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), weights);
+        }
+        return Vector256.Sum(acc) - 4 * offsetCorrection;
+    }
+
+    /// <summary>
+    /// The sixteen scales minus 32, from the twelve packed bytes with 64-bit integer operations: scale s has its low
+    /// nibble in byte s (s &lt; 8) or the high nibble of byte s − 8, its top two bits at bits 2·(s / 4) of byte 8 + s % 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> SignedScales(byte* block)
+    {
+        ulong low = Unsafe.ReadUnaligned<ulong>(block + ScalesOffset);
+        ulong top = Unsafe.ReadUnaligned<uint>(block + ScalesOffset + 8);
+        const ulong Nibbles = 0x0F0F0F0F0F0F0F0FUL, Pairs = 0x03030303UL;
+        ulong first = (low & Nibbles) | (((top & Pairs) | (((top >> 2) & Pairs) << 32)) << 4);
+        ulong second = ((low >> 4) & Nibbles) | ((((top >> 4) & Pairs) | (((top >> 6) & Pairs) << 32)) << 4);
+        return Avx2.ConvertToVector256Int16(Vector128.Create(first, second).AsByte()) - Vector256.Create((short)32);
     }
 
     /// <summary>Elements 64·step … 64·step + 63: quarters j and j + 1 (j = 2·(step mod 2)) of half step / 2.</summary>

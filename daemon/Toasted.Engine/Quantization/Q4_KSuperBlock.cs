@@ -3,14 +3,42 @@ using System.Runtime.Intrinsics;
 
 namespace Toasted.Engine.Quantization;
 
-/// <summary>A Q4_K super-block's ints (<see cref="IScaleMinSuperBlock"/>): chunk c's 32 bytes hold sub-block 2c in their low nibbles and 2c + 1 in their high ones.</summary>
-internal readonly unsafe struct Q4_KSuperBlock : IScaleMinSuperBlock
+/// <summary>A Q4_K super-block's ints (<see cref="IRowSuperBlock"/>): chunk c's 32 bytes hold sub-block 2c in their low nibbles and 2c + 1 in their high ones.</summary>
+internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
 {
     public static int BytesPerBlock => Q4_KKernels.BytesPerBlock;
 
     public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q4_KKernels.Dot(weightRow, activationRow, length);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q4_KKernels.DotScalar(weightRow, activationRow, length);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3)
+    {
+        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
+        return AddScaledMins(sum, block, activationBlock, Ints512(block, c0, c1, c2, c3, scales), mins);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add256(float sum, byte* block, byte* activationBlock)
+    {
+        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
+        return AddScaledMins(sum, block, activationBlock, Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales), mins);
+    }
+
+    /// <summary>
+    /// The float steps of a Q4_K or Q5_K block (the same header) after its ints: <c>sum += (d · d8) · isum;
+    /// sum -= (dmin · d8) · imins</c>, as the one-row dots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float AddScaledMins(float sum, byte* block, byte* activationBlock, int isum, ulong mins)
+    {
+        int imins = Q4_KKernels.MinsTimesBlockSums(ref *activationBlock, mins);
+        float d8 = *(float*)activationBlock;
+        sum += Q8_0Kernels.Scale(ref *block) * d8 * isum;
+        sum -= Q8_0Kernels.Scale(ref block[Q4_KKernels.MinScaleOffset]) * d8 * imins;
+        return sum;
+    }
 
     /// <summary>One 512-bit step per chunk: low nibbles then high nibbles line up with 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

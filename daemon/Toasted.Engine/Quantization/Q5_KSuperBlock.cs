@@ -4,17 +4,31 @@ using System.Runtime.Intrinsics;
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// A Q5_K super-block's ints (<see cref="IScaleMinSuperBlock"/>), the quants built in registers: Q4_K's nibbles
+/// A Q5_K super-block's ints (<see cref="IRowSuperBlock"/>), the quants built in registers: Q4_K's nibbles
 /// with bit s of qh[l] as the fifth bit of element l of sub-block s. A pair sum is at most 2 · 31 · 128 and the
 /// scales at most 63, so every step is exact and the ints equal <see cref="Q5_KKernels.DotScalar"/>'s.
 /// </summary>
-internal readonly unsafe struct Q5_KSuperBlock : IScaleMinSuperBlock
+internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
 {
     public static int BytesPerBlock => Q5_KKernels.BytesPerBlock;
 
     public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q5_KKernels.Dot(weightRow, activationRow, length);
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q5_KKernels.DotScalar(weightRow, activationRow, length);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3)
+    {
+        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
+        return Q4_KSuperBlock.AddScaledMins(sum, block, activationBlock, Ints512(block, c0, c1, c2, c3, scales), mins);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add256(float sum, byte* block, byte* activationBlock)
+    {
+        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
+        return Q4_KSuperBlock.AddScaledMins(sum, block, activationBlock, Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales), mins);
+    }
 
     /// <summary>One 512-bit step per chunk: its 64 quants (sub-block 2c, then 2c + 1) against 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -45,7 +45,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q4_K, BlockSize = Q4_KKernels.BlockSize, BytesPerBlock = Q4_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q4_KKernels.Dequantize, Dot = Q4_KKernels.Dot,
             DequantizeScalar = Q4_KKernels.DequantizeScalar, DotScalar = Q4_KKernels.DotScalar,
-            DotRows = ScaleMinRowsKernels<Q4_KSuperBlock>.DotRows, DotRowsScalar = ScaleMinRowsKernels<Q4_KSuperBlock>.DotRowsScalar,
+            DotRows = SuperBlockRowsKernels<Q4_KSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<Q4_KSuperBlock>.DotRowsScalar,
         },
         new()
         {
@@ -67,14 +67,14 @@ public static class QuantTraitsTable
             Type = GgmlType.Q3_K, BlockSize = Q3_KKernels.BlockSize, BytesPerBlock = Q3_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q3_KKernels.Dequantize, Dot = Q3_KKernels.Dot,
             DequantizeScalar = Q3_KKernels.DequantizeScalar, DotScalar = Q3_KKernels.DotScalar,
-            DotRows = Q3_KRowsKernels.DotRows, DotRowsScalar = Q3_KRowsKernels.DotRowsScalar,
+            DotRows = SuperBlockRowsKernels<Q3_KSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<Q3_KSuperBlock>.DotRowsScalar,
         },
         new()
         {
             Type = GgmlType.Q5_K, BlockSize = Q5_KKernels.BlockSize, BytesPerBlock = Q5_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q5_KKernels.Dequantize, Dot = Q5_KKernels.Dot,
             DequantizeScalar = Q5_KKernels.DequantizeScalar, DotScalar = Q5_KKernels.DotScalar,
-            DotRows = ScaleMinRowsKernels<Q5_KSuperBlock>.DotRows, DotRowsScalar = ScaleMinRowsKernels<Q5_KSuperBlock>.DotRowsScalar,
+            DotRows = SuperBlockRowsKernels<Q5_KSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<Q5_KSuperBlock>.DotRowsScalar,
         },
         new()
         {

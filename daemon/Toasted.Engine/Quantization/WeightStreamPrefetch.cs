@@ -44,7 +44,7 @@ internal static unsafe class WeightStreamPrefetch
     public static void AheadOfBlockColumnPair(byte* pair) => Ahead(pair, 1, BlockPairDistance);
 
     /// <summary>
-    /// The distance for the K-quant groups (Q4_K, Q6_K), and for the four row streams of <see cref="ScaleMinRowsKernels{TBlock}"/>
+    /// The distance for the K-quant groups (Q4_K, Q6_K), and for the four row streams of <see cref="SuperBlockRowsKernels{TBlock}"/>
     /// (Q5_K from memory with two threads: 10–11 GB/s without, 24–25 with): 16 KiB, about seven to fourteen super-block columns ahead.
     /// Their groups are one stream of column pairs too (<see cref="SuperBlockColumnPairs"/>), but unlike Q4_0's and
     /// Q8_0's the hardware prefetchers do not keep up with it: one thread from memory streamed Q4_K at 13.0 GB/s
