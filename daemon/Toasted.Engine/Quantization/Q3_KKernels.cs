@@ -157,17 +157,7 @@ public static class Q3_KKernels
             {
                 fixed (byte* block = &w)
                 fixed (byte* activationBlock = &a)
-                {
-                    if (Int8MultiplyAdd.Is512Supported)
-                    {
-                        sbyte* q8 = (sbyte*)(activationBlock + Q8_KKernels.QuantsOffset);
-                        sum = Q3_KSuperBlock.Add512(sum, block, activationBlock, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192));
-                    }
-                    else
-                    {
-                        sum = Q3_KSuperBlock.Add256(sum, block, activationBlock);
-                    }
-                }
+                    sum = SuperBlockRowsKernels<Q3_KSuperBlock>.AddBlock(sum, block, activationBlock);
                 continue;
             }
             DecodeScales(ref Unsafe.Add(ref w, ScalesOffset), ref scales);

@@ -132,23 +132,18 @@ public static class Q4_KKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
+            if (Int8MultiplyAdd.Is256Supported)
+            {
+                fixed (byte* block = &w)
+                fixed (byte* activationBlock = &a)
+                    sum = SuperBlockRowsKernels<Q4_KSuperBlock>.AddBlock(sum, block, activationBlock);
+                continue;
+            }
             DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
             ref byte q4 = ref Unsafe.Add(ref w, QuantsOffset);
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
             int isum;
-            if (Int8MultiplyAdd.Is512Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (sbyte* q = &q8)
-                    isum = Q4_KSuperBlock.Ints512(block, Vector512.Load(q), Vector512.Load(q + 64), Vector512.Load(q + 128), Vector512.Load(q + 192), scales);
-            }
-            else if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (sbyte* q = &q8)
-                    isum = Q4_KSuperBlock.Ints256(block, q, scales);
-            }
-            else if (Int8MultiplyAdd.Is128Supported)
+            if (Int8MultiplyAdd.Is128Supported)
             {
                 var acc = Vector128<int>.Zero;
                 for (int chunk = 0; chunk < 4; chunk++)

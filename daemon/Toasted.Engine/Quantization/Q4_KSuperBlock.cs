@@ -42,7 +42,7 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
 
     /// <summary>One 512-bit step per chunk: low nibbles then high nibbles line up with 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
+    private static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
     {
         byte* q4 = block + Q4_KKernels.QuantsOffset;
         var acc = Chunk512(Vector512<int>.Zero, q4, c0, scales, 0);
@@ -62,7 +62,7 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Ints256(byte* block, sbyte* q8, ulong scales)
+    private static int Ints256(byte* block, sbyte* q8, ulong scales)
     {
         byte* q4 = block + Q4_KKernels.QuantsOffset;
         var mask = Vector256.Create((byte)0xF);

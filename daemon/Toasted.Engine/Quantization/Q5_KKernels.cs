@@ -139,33 +139,24 @@ public static class Q5_KKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
+            if (Int8MultiplyAdd.Is256Supported)
+            {
+                fixed (byte* block = &w)
+                fixed (byte* activationBlock = &a)
+                    sum = SuperBlockRowsKernels<Q5_KSuperBlock>.AddBlock(sum, block, activationBlock);
+                continue;
+            }
             Q4_KKernels.DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
-            int isum;
-            if (Int8MultiplyAdd.Is512Supported)
+            // One scale per 32 elements: each serves two 16-element groups.
+            for (int s = 0; s < 8; s++)
             {
-                fixed (byte* block = &w)
-                fixed (sbyte* q = &q8)
-                    isum = Q5_KSuperBlock.Ints512(block, Vector512.Load(q), Vector512.Load(q + 64), Vector512.Load(q + 128), Vector512.Load(q + 192), scales);
+                short scale = Q4_KKernels.ScaleAt(scales, s);
+                Unsafe.Add(ref groupScales, 2 * s) = scale;
+                Unsafe.Add(ref groupScales, 2 * s + 1) = scale;
             }
-            else if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (sbyte* q = &q8)
-                    isum = Q5_KSuperBlock.Ints256(block, q, scales);
-            }
-            else
-            {
-                // One scale per 32 elements: each serves two 16-element groups.
-                for (int s = 0; s < 8; s++)
-                {
-                    short scale = Q4_KKernels.ScaleAt(scales, s);
-                    Unsafe.Add(ref groupScales, 2 * s) = scale;
-                    Unsafe.Add(ref groupScales, 2 * s + 1) = scale;
-                }
-                DecodeQuants(ref w, ref quants);
-                isum = ScaledGroupDot.Unsigned(ref quants, ref q8, ref groupScales);
-            }
+            DecodeQuants(ref w, ref quants);
+            int isum = ScaledGroupDot.Unsigned(ref quants, ref q8, ref groupScales);
             int imins = Q4_KKernels.MinsTimesBlockSums(ref a, mins);
             float d8 = Unsafe.ReadUnaligned<float>(ref a);
             sum += Q8_0Kernels.Scale(ref w) * d8 * isum;

@@ -32,7 +32,7 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
 
     /// <summary>One 512-bit step per chunk: its 64 quants (sub-block 2c, then 2c + 1) against 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
+    private static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
     {
         var highBits = Vector256.Load(block + Q5_KKernels.HighBitsOffset);
         var acc = Chunk512(Vector512<int>.Zero, block, highBits, c0, scales, 0);
@@ -52,7 +52,7 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
 
     /// <summary>With 256-bit steps, one per sub-block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Ints256(byte* block, sbyte* q8, ulong scales)
+    private static int Ints256(byte* block, sbyte* q8, ulong scales)
     {
         var highBits = Vector256.Load(block + Q5_KKernels.HighBitsOffset);
         var acc = Vector256<int>.Zero;

@@ -101,6 +101,15 @@ internal static class SuperBlockRowsKernels<TBlock> where TBlock : struct, IRowS
         }
     }
 
+    /// <summary>One row's block with the widest steps there are: the one-row dots' vector path (256-bit integer vectors at least).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static unsafe float AddBlock(float sum, byte* block, byte* activationBlock)
+    {
+        if (!Int8MultiplyAdd.Is512Supported) return TBlock.Add256(sum, block, activationBlock);
+        sbyte* q8 = (sbyte*)activationBlock + Q8_KKernels.QuantsOffset;
+        return TBlock.Add512(sum, block, activationBlock, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192));
+    }
+
     private static int Check(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination)
     {
         int blocks = RowChecks.BlockCount(length, Q8_KKernels.BlockSize);
