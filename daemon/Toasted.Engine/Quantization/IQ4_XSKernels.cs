@@ -19,8 +19,9 @@ namespace Toasted.Engine.Quantization;
 /// <para>
 /// Dot semantics (vec_dot_iq4_xs_q8_K): per super-block the exact int isum = Σ_s (ls[s] - 32) · Σ level·q8, then in
 /// block order <c>sum += (d · d8) · isum</c> (ggml's vector kernels also sum the sub-blocks as ints before one
-/// float step per block). The vector paths look the levels up with a byte shuffle and share
-/// <see cref="ScaledGroupDot"/>; the ints are the same, so they are bit-exact with the scalar twin.
+/// float step per block). The 512- and 256-bit paths build the ints in registers (<see cref="IQ4_XSSuperBlock"/>); the
+/// 128-bit path looks the levels up with a byte shuffle and shares <see cref="ScaledGroupDot"/>; the ints are the same,
+/// so they are bit-exact with the scalar twin.
 /// </para>
 /// </summary>
 public static class IQ4_XSKernels
@@ -112,7 +113,7 @@ public static class IQ4_XSKernels
     private static Vector128<byte> Lookup(Vector128<byte> table, Vector128<byte> codes) =>
         Ssse3.IsSupported ? Ssse3.Shuffle(table, codes) : Vector128.Shuffle(table, codes);
 
-    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
@@ -128,6 +129,13 @@ public static class IQ4_XSKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
+            if (Int8MultiplyAdd.Is256Supported)
+            {
+                fixed (byte* block = &w)
+                fixed (byte* activationBlock = &a)
+                    sum = SuperBlockRowsKernels<IQ4_XSSuperBlock>.AddBlock(sum, block, activationBlock);
+                continue;
+            }
             // One scale per 32 elements: each serves two 16-element groups.
             for (int s = 0; s < 8; s++)
             {

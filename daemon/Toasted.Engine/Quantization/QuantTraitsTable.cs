@@ -81,8 +81,7 @@ public static class QuantTraitsTable
             Type = GgmlType.IQ4_XS, BlockSize = IQ4_XSKernels.BlockSize, BytesPerBlock = IQ4_XSKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = IQ4_XSKernels.Dequantize, Dot = IQ4_XSKernels.Dot,
             DequantizeScalar = IQ4_XSKernels.DequantizeScalar, DotScalar = IQ4_XSKernels.DotScalar,
-            DotRows = new RowByRowDots(IQ4_XSKernels.Dot, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
-            DotRowsScalar = new RowByRowDots(IQ4_XSKernels.DotScalar, IQ4_XSKernels.BlockSize, IQ4_XSKernels.BytesPerBlock).DotRows,
+            DotRows = SuperBlockRowsKernels<IQ4_XSSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<IQ4_XSSuperBlock>.DotRowsScalar,
         },
         new()
         {
