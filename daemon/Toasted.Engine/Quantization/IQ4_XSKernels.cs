@@ -113,11 +113,13 @@ public static class IQ4_XSKernels
     private static Vector128<byte> Lookup(Vector128<byte> table, Vector128<byte> codes) =>
         Ssse3.IsSupported ? Ssse3.Shuffle(table, codes) : Vector128.Shuffle(table, codes);
 
-    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        if (Int8MultiplyAdd.Is256Supported)
+            return SuperBlockRowsKernels<IQ4_XSSuperBlock>.DotRow(weightRow, activationRow, blocks);
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
         Span<byte> quantBuffer = stackalloc byte[BlockSize];
@@ -129,13 +131,6 @@ public static class IQ4_XSKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
-            if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (byte* activationBlock = &a)
-                    sum = SuperBlockRowsKernels<IQ4_XSSuperBlock>.AddBlock(sum, block, activationBlock);
-                continue;
-            }
             // One scale per 32 elements: each serves two 16-element groups.
             for (int s = 0; s < 8; s++)
             {

@@ -136,11 +136,13 @@ public static class Q3_KKernels
         }
     }
 
-    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        if (Int8MultiplyAdd.Is256Supported)
+            return SuperBlockRowsKernels<Q3_KSuperBlock>.DotRow(weightRow, activationRow, blocks);
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
         Span<byte> codeBuffer = stackalloc byte[BlockSize];
@@ -153,13 +155,6 @@ public static class Q3_KKernels
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
             ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref a, Q8_KKernels.BlockSumsOffset));
-            if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (byte* activationBlock = &a)
-                    sum = SuperBlockRowsKernels<Q3_KSuperBlock>.AddBlock(sum, block, activationBlock);
-                continue;
-            }
             DecodeScales(ref Unsafe.Add(ref w, ScalesOffset), ref scales);
             int offsetCorrection = 0;
             for (int g = 0; g < 16; g++) offsetCorrection += Unsafe.Add(ref scales, g) * Unsafe.Add(ref bsums, g);

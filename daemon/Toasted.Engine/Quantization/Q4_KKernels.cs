@@ -119,11 +119,13 @@ public static class Q4_KKernels
         return sum;
     }
 
-    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        if (Int8MultiplyAdd.Is256Supported)
+            return SuperBlockRowsKernels<Q4_KSuperBlock>.DotRow(weightRow, activationRow, blocks);
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
         var lowMask128 = Vector128.Create((byte)0xF);
@@ -132,13 +134,6 @@ public static class Q4_KKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
-            if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (byte* activationBlock = &a)
-                    sum = SuperBlockRowsKernels<Q4_KSuperBlock>.AddBlock(sum, block, activationBlock);
-                continue;
-            }
             DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
             ref byte q4 = ref Unsafe.Add(ref w, QuantsOffset);
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));

@@ -123,11 +123,13 @@ public static class Q5_KKernels
         }
     }
 
-    public static unsafe float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
+    public static float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length)
     {
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        if (Int8MultiplyAdd.Is256Supported)
+            return SuperBlockRowsKernels<Q5_KSuperBlock>.DotRow(weightRow, activationRow, blocks);
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
         Span<byte> quantBuffer = stackalloc byte[BlockSize];
@@ -139,13 +141,6 @@ public static class Q5_KKernels
         {
             ref byte w = ref Unsafe.Add(ref wRow, b * BytesPerBlock);
             ref byte a = ref Unsafe.Add(ref aRow, b * Q8_KKernels.BytesPerBlock);
-            if (Int8MultiplyAdd.Is256Supported)
-            {
-                fixed (byte* block = &w)
-                fixed (byte* activationBlock = &a)
-                    sum = SuperBlockRowsKernels<Q5_KSuperBlock>.AddBlock(sum, block, activationBlock);
-                continue;
-            }
             Q4_KKernels.DecodeScalesAndMinsPacked(ref Unsafe.Add(ref w, ScalesOffset), out ulong scales, out ulong mins);
             ref sbyte q8 = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref a, Q8_KKernels.QuantsOffset));
             // One scale per 32 elements: each serves two 16-element groups.

@@ -101,7 +101,21 @@ internal static class SuperBlockRowsKernels<TBlock> where TBlock : struct, IRowS
         }
     }
 
-    /// <summary>One row's block with the widest steps there are: the one-row dots' vector path (256-bit integer vectors at least).</summary>
+    /// <summary>
+    /// One row's dot with the widest steps there are, block by block in the scalar dot's order: the format's one-row
+    /// <c>Dot</c> where 256-bit integer vectors exist (its checks already made).
+    /// </summary>
+    public static unsafe float DotRow(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int blocks)
+    {
+        float sum = 0;
+        fixed (byte* weights = weightRow)
+        fixed (byte* activation = activationRow)
+            for (int b = 0; b < blocks; b++)
+                sum = AddBlock(sum, weights + (long)b * TBlock.BytesPerBlock, activation + (long)b * ActivationBlockBytes);
+        return sum;
+    }
+
+    /// <summary>One row's block with the widest steps there are (256-bit integer vectors at least).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static unsafe float AddBlock(float sum, byte* block, byte* activationBlock)
     {
