@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Toasted.Engine.Quantization;
 
@@ -17,8 +18,10 @@ namespace Toasted.Engine.Quantization;
 /// <para>
 /// Dot semantics (vec_dot_q2_K_q8_K): per super-block the exact ints isum = Σ_g (scales[g] &amp; 0xF) · Σ q·q8
 /// and summs = Σ_g (scales[g] >> 4) · bsums[g], then in block order
-/// <c>sum += (d8 · d) · isum - (d8 · dmin) · summs</c>. The vector paths decode the quants to bytes and
-/// share <see cref="ScaledGroupDot"/>; the ints are the same, so they are bit-exact with the scalar twin.
+/// <c>sum += (d8 · d) · isum - (d8 · dmin) · summs</c>. With 256-bit vectors the super-block is built in registers
+/// (<see cref="SuperBlock512"/>, <see cref="SuperBlock256"/>, through <see cref="Q2_KSuperBlock"/>); the 128-bit path
+/// decodes the quants to bytes and shares <see cref="ScaledGroupDot"/>. The ints are the same, so every path is
+/// bit-exact with the scalar twin.
 /// </para>
 /// </summary>
 public static class Q2_KKernels
@@ -108,6 +111,8 @@ public static class Q2_KKernels
         int blocks = RowChecks.BlockCount(length, BlockSize);
         RowChecks.Bytes(weightRow, (long)blocks * BytesPerBlock, "weight row");
         RowChecks.Bytes(activationRow, (long)blocks * Q8_KKernels.BytesPerBlock, "activation row");
+        if (Int8MultiplyAdd.Is256Supported)
+            return SuperBlockRowsKernels<Q2_KSuperBlock>.DotRow(weightRow, activationRow, blocks);
         ref byte wRow = ref MemoryMarshal.GetReference(weightRow);
         ref byte aRow = ref MemoryMarshal.GetReference(activationRow);
         Span<byte> quantBuffer = stackalloc byte[BlockSize];
@@ -135,6 +140,67 @@ public static class Q2_KKernels
             sum += dall * isum - dmin * summs;
         }
         return sum;
+    }
+
+    /// <summary>
+    /// One super-block's <c>dall · isum − dmin · summs</c> (<paramref name="d8"/> the activation scale), the ints built in
+    /// registers: each 512-bit step takes the 64 elements of quarters j, j + 1 of half h (2-bit quants, no decode through
+    /// memory) against 64 contiguous q8, the pair sums weighted by their group's scale; summs is one multiply-add of
+    /// the sixteen mins with the activation's block sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe float SuperBlock512(byte* block, float d8, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
+    {
+        var (scales, mins) = ScalesAndMins(block);
+        var scales512 = VectorHalves.Repeat(scales);
+        var acc = Step(Vector512<int>.Zero, block, c0, scales512, 0);
+        acc = Step(acc, block, c1, scales512, 1);
+        acc = Step(acc, block, c2, scales512, 2);
+        acc = Step(acc, block, c3, scales512, 3);
+        return Combine(block, d8, Vector512.Sum(acc), Vector256.Sum(Avx2.MultiplyAddAdjacent(mins, blockSums)));
+    }
+
+    /// <summary>As <see cref="SuperBlock512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe float SuperBlock256(byte* block, float d8, sbyte* q8, Vector256<short> blockSums)
+    {
+        var (scales, mins) = ScalesAndMins(block);
+        var three = Vector256.Create((byte)3);
+        var acc = Vector256<int>.Zero;
+        for (int p = 0; p < 8; p++)
+        {
+            var codes = (Vector256.Load(block + QuantsOffset + 32 * (p >> 2)) >>> (2 * (p & 3))) & three;
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), GroupScaleLanes.Step256(scales, p));
+        }
+        return Combine(block, d8, Vector256.Sum(acc), Vector256.Sum(Avx2.MultiplyAddAdjacent(mins, blockSums)));
+    }
+
+    /// <summary>The scalar dot's float step: <c>(d8 · d) · isum − (d8 · dmin) · summs</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float Combine(byte* block, float d8, int isum, int summs)
+    {
+        float dall = d8 * Q8_0Kernels.Scale(ref block[ScaleOffset]);
+        float dmin = d8 * Q8_0Kernels.Scale(ref block[MinScaleOffset]);
+        return dall * isum - dmin * summs;
+    }
+
+    /// <summary>The sixteen 4-bit scales (low nibbles) and mins (high nibbles) as shorts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector256<short> Scales, Vector256<short> Mins) ScalesAndMins(byte* block)
+    {
+        var packed = Vector128.Load(block);
+        return (Avx2.ConvertToVector256Int16(packed & Vector128.Create((byte)0xF)), Avx2.ConvertToVector256Int16(packed >>> 4));
+    }
+
+    /// <summary>Elements 64·step … 64·step + 63: quarters j and j + 1 (j = 2·(step mod 2)) of half step / 2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Step(Vector512<int> acc, byte* block, Vector512<sbyte> activations, Vector512<short> scales512, int step)
+    {
+        int j = 2 * (step & 1);
+        var three = Vector256.Create((byte)3);
+        var packed = Vector256.Load(block + QuantsOffset + 32 * (step >> 1));
+        var codes = VectorHalves.Join((packed >>> (2 * j)) & three, (packed >>> (2 * j + 2)) & three);
+        return Int8MultiplyAdd.UnsignedScaled(acc, codes, activations, GroupScaleLanes.Step512(scales512, step));
     }
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) => Dequantize(blocks, destination, vectorized: false);

@@ -200,8 +200,7 @@ public static class Q3_KKernels
         {
             int h = p >> 2, j = p & 3;
             var codes = ((Vector256.Load(block + QuantsOffset + 32 * h) >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
-            var weights = Vector256.Create(Vector128.Create(scales.GetElement(2 * p)), Vector128.Create(scales.GetElement(2 * p + 1)));
-            acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), weights);
+            acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), GroupScaleLanes.Step256(scales, p));
         }
         return Vector256.Sum(acc) - 4 * offsetCorrection;
     }
@@ -231,10 +230,7 @@ public static class Q3_KKernels
         var packed = Vector256.Load(block + QuantsOffset + 32 * h);
         var codes0 = ((packed >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
         var codes1 = ((packed >>> (2 * j + 2)) & three) | (((highBits >>> (4 * h + j + 1)) & one) << 2);
-        // Lanes 8k … 8k + 7 (the pair sums of the step's group k) take that group's scale; built here, not read from a field.
-        var groupOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-        var weights = Avx512BW.PermuteVar32x16(scales512, groupOfLane + Vector512.Create((short)(4 * step)));
-        return Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(codes0, codes1), activations, weights);
+        return Int8MultiplyAdd.UnsignedScaled(acc, VectorHalves.Join(codes0, codes1), activations, GroupScaleLanes.Step512(scales512, step));
     }
 
     public static void DequantizeScalar(ReadOnlySpan<byte> blocks, Span<float> destination) => Dequantize(blocks, destination, vectorized: false);

@@ -59,8 +59,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q2_K, BlockSize = Q2_KKernels.BlockSize, BytesPerBlock = Q2_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q2_KKernels.Dequantize, Dot = Q2_KKernels.Dot,
             DequantizeScalar = Q2_KKernels.DequantizeScalar, DotScalar = Q2_KKernels.DotScalar,
-            DotRows = new RowByRowDots(Q2_KKernels.Dot, Q2_KKernels.BlockSize, Q2_KKernels.BytesPerBlock).DotRows,
-            DotRowsScalar = new RowByRowDots(Q2_KKernels.DotScalar, Q2_KKernels.BlockSize, Q2_KKernels.BytesPerBlock).DotRows,
+            DotRows = SuperBlockRowsKernels<Q2_KSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<Q2_KSuperBlock>.DotRowsScalar,
         },
         new()
         {

@@ -1,10 +1,9 @@
 namespace Toasted.Engine.Quantization;
 
 /// <summary>
-/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16, and the super-block
-/// types Q2_K, Q3_K, Q5_K, IQ4_XS): one call of the one-row dot per row. Float weights are two to four bytes
-/// per element, so these matrix × vector products are bound by memory traffic, not by the per-row overhead;
-/// for the super-block types a dedicated kernel could still share each activation load among several rows.
+/// Multi-row dots for the types without a dedicated multi-row kernel (F32, F16, BF16): one call of the one-row
+/// dot per row. Float weights are two to four bytes per element, so these matrix × vector products are bound by
+/// memory traffic, not by the per-row overhead.
 /// Over a scalar one-row dot it is also the twin of the four-row kernels that keep the one-row order
 /// (Q4_1, Q5_0, Q5_1, IQ4_NL).
 /// </summary>
