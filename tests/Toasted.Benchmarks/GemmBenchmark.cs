@@ -23,7 +23,14 @@ public static unsafe class GemmBenchmark
         if (traits.BlockSize > 1)
         {
             var scale = BitConverter.HalfToUInt16Bits((Half)0.01f);
-            int[] offsets = type switch { GgmlType.Q4_K => [0, 2], GgmlType.Q6_K => [traits.BytesPerBlock - 2], _ => [0] };
+            // Where each format keeps its f16 scales: random bytes there would make infinities and NaNs.
+            int[] offsets = type switch
+            {
+                GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],
+                GgmlType.Q6_K or GgmlType.Q3_K => [traits.BytesPerBlock - 2],
+                GgmlType.Q2_K => [traits.BytesPerBlock - 4, traits.BytesPerBlock - 2],
+                _ => [0],
+            };
             for (long block = 0; block < weightBytes.Length / traits.BytesPerBlock; block++)
                 foreach (var offset in offsets) BitConverter.TryWriteBytes(weightBytes.Slice((int)(block * traits.BytesPerBlock) + offset, 2), scale);
         }

@@ -63,7 +63,7 @@ public static class Q2_KKernels
     }
 
     /// <summary>The 256 quants (0..3) of one block in element order, as the layout comment spells it.</summary>
-    private static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
+    internal static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
     {
         for (int h = 0; h < 2; h++)
         for (int j = 0; j < 4; j++)

@@ -15,11 +15,12 @@ namespace Toasted.Engine.Compute.Cpu;
 /// <code>
 /// quants   : for each 32 elements g, vectors j = 0..7 of 32 bytes; lane i = row i's elements 32g+4j .. 32g+4j+3,
 ///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128,
-///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back)
+///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back), Q2_K quants 0..3
 /// Q4_0/Q8_0: f32 d[8]
 /// Q4_K,Q5_K: i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
 /// Q6_K,Q3_K: i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8] (Q3_K: its scales
 ///            minus 32, the signed scales Q6_K stores)
+/// Q2_K     : i32 scale[16 groups][8 rows], i16 (min[2k], min[2k+1])[8 pairs][8 rows], f32 d[8], f32 -dmin[8]
 /// </code>
 /// Rows past the end of the weight are zeros, so a partial panel computes zeros for them.
 /// </para>
@@ -30,7 +31,7 @@ internal static unsafe class WeightPanel
     public const int GroupBytes = 256;
     private const int VectorBytes = 32;
 
-    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
 
     /// <summary>Bytes of one packed weight block of eight rows.</summary>
     public static int BlockBytes(GgmlType type) => type switch
@@ -38,11 +39,12 @@ internal static unsafe class WeightPanel
         GgmlType.Q4_0 or GgmlType.Q8_0 => GroupBytes + 32,
         GgmlType.Q4_K or GgmlType.Q5_K => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         GgmlType.Q6_K or GgmlType.Q3_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
+        GgmlType.Q2_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         _ => throw new NotSupportedException($"{type} has no packed panel"),
     };
 
     /// <summary>Offset of the extras (scales) inside a packed block.</summary>
-    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
+    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
 
     /// <summary>Bytes of the row-major staging area <see cref="Pack"/> needs for rows of <paramref name="length"/> elements.</summary>
     public static int StagingBytes(int length) => Rows * length;
@@ -163,6 +165,10 @@ internal static unsafe class WeightPanel
                     for (int i = 0; i < Q3_KKernels.BlockSize; i++) codes[i] = (byte)(quants[i] + 32);
                 }
                 break;
+            case GgmlType.Q2_K:
+                if (vector) Q2_KKernels.DecodeQuants(ref *block, ref *codes);
+                else Q2_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q2_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q2_KKernels.BlockSize));
+                break;
             case GgmlType.Q5_K:
                 if (vector) Q5_KKernels.DecodeQuants(ref *block, ref *codes);
                 else Q5_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q5_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q5_KKernels.BlockSize));
@@ -236,31 +242,50 @@ internal static unsafe class WeightPanel
                 {
                     short* scales = stackalloc short[16];
                     Q3_KKernels.DecodeScales(ref *(block + Q3_KKernels.ScalesOffset), ref *scales);
-                    WriteGroupScales(scales, row, extra);
+                    WriteGroupScales(scales, scales, row, extra);
                     ((float*)(extra + 24 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)(block + Q3_KKernels.ScaleOffset));
+                    break;
+                }
+            case GgmlType.Q2_K:
+                {
+                    // The scales in the group-scale lanes, the mins where Q6_K keeps its scale pairs (Q2_K has no code offset).
+                    short* scales = stackalloc short[16];
+                    short* mins = stackalloc short[16];
+                    for (int g = 0; g < 16; g++)
+                    {
+                        scales[g] = (short)(block[g] & 0xF);
+                        mins[g] = (short)(block[g] >> 4);
+                    }
+                    WriteGroupScales(scales, mins, row, extra);
+                    float* d = (float*)(extra + 24 * VectorBytes);
+                    d[row] = Float16Bits.ToSingle(*(ushort*)(block + Q2_KKernels.ScaleOffset));
+                    d[8 + row] = -Float16Bits.ToSingle(*(ushort*)(block + Q2_KKernels.MinScaleOffset));
                     break;
                 }
             case GgmlType.Q6_K:
                 {
                     short* scales = stackalloc short[16];
                     for (int g = 0; g < 16; g++) scales[g] = ((sbyte*)(block + 192))[g];
-                    WriteGroupScales(scales, row, extra);
+                    WriteGroupScales(scales, scales, row, extra);
                     ((float*)(extra + 24 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)(block + 208));
                     break;
                 }
         }
     }
 
-    /// <summary>Row <paramref name="row"/>'s sixteen signed group scales as the Q6_K panel keeps them: one per lane, and in pairs.</summary>
-    private static void WriteGroupScales(short* scales, int row, byte* extra)
+    /// <summary>
+    /// Row <paramref name="row"/>'s sixteen group scales as the group-scale panel keeps them, one per lane, and
+    /// <paramref name="pairs"/> (the same scales for the offset formats, Q2_K's mins) two groups per lane.
+    /// </summary>
+    private static void WriteGroupScales(short* scales, short* pairs, int row, byte* extra)
     {
         int* scaleLanes = (int*)extra;
-        short* scalePairs = (short*)(extra + 16 * VectorBytes);
+        short* pairLanes = (short*)(extra + 16 * VectorBytes);
         for (int g = 0; g < 16; g++) scaleLanes[8 * g + row] = scales[g];
         for (int k = 0; k < 8; k++)
         {
-            scalePairs[16 * k + 2 * row] = scales[2 * k];
-            scalePairs[16 * k + 2 * row + 1] = scales[2 * k + 1];
+            pairLanes[16 * k + 2 * row] = pairs[2 * k];
+            pairLanes[16 * k + 2 * row + 1] = pairs[2 * k + 1];
         }
     }
 

@@ -5,26 +5,90 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q6_K panels (and Q3_K's, packed as Q6_K codes and signed scales: <see cref="WeightPanel"/>) against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
-/// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
-/// the eight tokens. The panel holds the unsigned 6-bit codes q; per super-block and lane the int is
-/// exactly vec_dot_q6_K_q8_K's isum = Σ_g scale[g] · Σ (q − 32)·a, computed as Σ_g scale[g] · Σ q·a (four
-/// multiply-adds per 16-element group and token, one 32-bit multiply by the group scales) minus
-/// 32 · Σ_g scale[g] · bsums[g] (pairwise 16-bit multiply-adds). The float step per lane, in block order:
-/// <c>acc = fma(isum, d·d8, acc)</c>.
+/// Micro-kernel for panels of sixteen 16-element groups with a scale each (Q6_K; Q3_K's, packed as Q6_K codes and
+/// signed scales; Q2_K's, with its mins: <see cref="WeightPanel"/>) against Q8_K activations laid out by
+/// <see cref="ActivationTiles"/>: eight rows × eight tokens per step, each panel vector loaded once and multiplied with
+/// four bytes of each of the eight tokens. Per super-block and lane the ints are exactly the format's dot's:
+/// isum = Σ_g scale[g] · Σ code·a (four multiply-adds per group and token, one 32-bit multiply by the group scales) and
+/// a pair term Σ_g pair[g] · bsums[g] (pairwise 16-bit multiply-adds) that is, by <typeparamref name="TPairs"/>
+/// (see <see cref="IPairTerm"/>), either the codes' offset of 32 (Q6_K, Q3_K: vec_dot_q6_K_q8_K's Σ_g scale[g] · Σ (q − 32)·a)
+/// or Q2_K's mins (vec_dot_q2_K_q8_K's summs).
 /// </summary>
-internal static unsafe class Q6_KPanelKernel
+internal static unsafe class GroupScalePanelKernel
 {
     private const int TileBlockBytes = ActivationTiles.Q8_KBlockBytes;
-    private static readonly int PanelBlockBytes = WeightPanel.BlockBytes(Quantization.GgmlType.Q6_K);
     private const int ExtrasOffset = 8 * WeightPanel.GroupBytes;
-    private const int ScalePairsOffset = ExtrasOffset + 512;
+    private const int PairsOffset = ExtrasOffset + 512;
     private const int ScaleOffset = ExtrasOffset + 768;
 
-    /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
-    public static void Run(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    /// <summary>What the pair term of a super-block is, and the float steps that take it in.</summary>
+    private interface IPairTerm
     {
-        int panelBlockBytes = PanelBlockBytes;
+        /// <summary>The panel's bytes per super-block.</summary>
+        static abstract int PanelBlockBytes { get; }
+
+        /// <summary>The codes' offset, for the scalar twin (which takes the pair term from the quants themselves).</summary>
+        static abstract int CodeOffset { get; }
+
+        /// <summary>The super-block's float steps for one token (<paramref name="d8"/>) and eight lanes.</summary>
+        static abstract Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> pairTerm, byte* scales, float d8);
+
+        /// <summary>As <see cref="Finish"/> for lane <paramref name="row"/>, with the twin's ints.</summary>
+        static abstract float FinishScalar(float accumulator, int isum, int minTerm, byte* scales, int row, float d8);
+    }
+
+    /// <summary>
+    /// Q6_K and Q3_K: codes carry an offset of 32 and the pairs are the group scales, so the pair term is Σ_g scale[g] ·
+    /// bsums[g] and the block's int is isum − 32 · it; one float step, <c>acc = fma(int, d·d8, acc)</c>.
+    /// </summary>
+    private readonly struct CodeOffsetOf32 : IPairTerm
+    {
+        public static int PanelBlockBytes => WeightPanel.BlockBytes(Quantization.GgmlType.Q6_K);
+        public static int CodeOffset => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> pairTerm, byte* scales, float d8) =>
+            Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum - (pairTerm << 5)), Vector256.Load((float*)scales) * Vector256.Create(d8), accumulator);
+
+        public static float FinishScalar(float accumulator, int isum, int minTerm, byte* scales, int row, float d8) =>
+            MathF.FusedMultiplyAdd(isum, ((float*)scales)[row] * d8, accumulator);
+    }
+
+    /// <summary>
+    /// Q2_K: codes 0..3 without offset and the pairs are the group mins, so the pair term is summs; two float steps as
+    /// <see cref="ScaleMinPanelKernel"/>'s, <c>acc = fma(isum, d·d8, acc); acc = fma(summs, (−dmin)·d8, acc)</c>.
+    /// </summary>
+    private readonly struct GroupMins : IPairTerm
+    {
+        public static int PanelBlockBytes => WeightPanel.BlockBytes(Quantization.GgmlType.Q2_K);
+        public static int CodeOffset => 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> pairTerm, byte* scales, float d8)
+        {
+            var scale = Vector256.Create(d8);
+            accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum), Vector256.Load((float*)scales) * scale, accumulator);
+            return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(pairTerm), Vector256.Load((float*)scales + 8) * scale, accumulator);
+        }
+
+        public static float FinishScalar(float accumulator, int isum, int minTerm, byte* scales, int row, float d8)
+        {
+            accumulator = MathF.FusedMultiplyAdd(isum, ((float*)scales)[row] * d8, accumulator);
+            return MathF.FusedMultiplyAdd(minTerm, ((float*)scales)[8 + row] * d8, accumulator);
+        }
+    }
+
+    /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
+    public static void Run(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    {
+        if (type == Quantization.GgmlType.Q2_K) Run<GroupMins>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+        else Run<CodeOffsetOf32>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+    }
+
+    private static void Run<TPairs>(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+        where TPairs : struct, IPairTerm
+    {
+        int panelBlockBytes = TPairs.PanelBlockBytes;
         var f = stackalloc Vector256<float>[ActivationTiles.Tokens];
         for (int first = 0; first < tokens; first += ActivationTiles.Tokens)
         {
@@ -44,7 +108,7 @@ internal static unsafe class Q6_KPanelKernel
                 {
                     if (!AvxVnni.IsSupported)
                     {
-                        // Without VNNI: two steps of 6-bit code × q8 pair sums (each at most 2 · 63 · 128 from zero)
+                        // Without VNNI: two steps of code × q8 pair sums (each at most 2 · 63 · 128 from zero)
                         // add up in 16 bits, and a vpmaddwd with the group's signed scale in both halves of each lane
                         // widens and scales each pair of steps: the same ints as four widening steps and a 32-bit multiply.
                         var groupScales = PanelInt8.InBothHalves(Vector256.Load(scales));
@@ -84,10 +148,10 @@ internal static unsafe class Q6_KPanelKernel
                 }
                 Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
                 byte* sums = a + ActivationTiles.Q8_KSumsOffset;
-                short* scalePairs = (short*)(p + ScalePairsOffset);
-                for (int k = 0; k < 8; k++, sums += 32, scalePairs += 16)
+                short* pairs = (short*)(p + PairsOffset);
+                for (int k = 0; k < 8; k++, sums += 32, pairs += 16)
                 {
-                    var pair = Vector256.Load(scalePairs);
+                    var pair = Vector256.Load(pairs);
                     c0 = PanelInt8.MultiplyAddPairs(c0, pair, Vector256.Create(*(int*)sums).AsInt16());
                     c1 = PanelInt8.MultiplyAddPairs(c1, pair, Vector256.Create(*(int*)(sums + 4)).AsInt16());
                     c2 = PanelInt8.MultiplyAddPairs(c2, pair, Vector256.Create(*(int*)(sums + 8)).AsInt16());
@@ -97,27 +161,30 @@ internal static unsafe class Q6_KPanelKernel
                     c6 = PanelInt8.MultiplyAddPairs(c6, pair, Vector256.Create(*(int*)(sums + 24)).AsInt16());
                     c7 = PanelInt8.MultiplyAddPairs(c7, pair, Vector256.Create(*(int*)(sums + 28)).AsInt16());
                 }
-                var d = Vector256.Load((float*)(p + ScaleOffset));
+                byte* scaleFloats = p + ScaleOffset;
                 float* d8 = (float*)a;
-                f[0] = Finish(f[0], s0, c0, d, d8[0]);
-                f[1] = Finish(f[1], s1, c1, d, d8[1]);
-                f[2] = Finish(f[2], s2, c2, d, d8[2]);
-                f[3] = Finish(f[3], s3, c3, d, d8[3]);
-                f[4] = Finish(f[4], s4, c4, d, d8[4]);
-                f[5] = Finish(f[5], s5, c5, d, d8[5]);
-                f[6] = Finish(f[6], s6, c6, d, d8[6]);
-                f[7] = Finish(f[7], s7, c7, d, d8[7]);
+                f[0] = TPairs.Finish(f[0], s0, c0, scaleFloats, d8[0]);
+                f[1] = TPairs.Finish(f[1], s1, c1, scaleFloats, d8[1]);
+                f[2] = TPairs.Finish(f[2], s2, c2, scaleFloats, d8[2]);
+                f[3] = TPairs.Finish(f[3], s3, c3, scaleFloats, d8[3]);
+                f[4] = TPairs.Finish(f[4], s4, c4, scaleFloats, d8[4]);
+                f[5] = TPairs.Finish(f[5], s5, c5, scaleFloats, d8[5]);
+                f[6] = TPairs.Finish(f[6], s6, c6, scaleFloats, d8[6]);
+                f[7] = TPairs.Finish(f[7], s7, c7, scaleFloats, d8[7]);
             }
             PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> offsetCorrection, Vector256<float> d, float d8) =>
-        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum - (offsetCorrection << 5)), d * Vector256.Create(d8), accumulator);
+    /// <summary>Scalar reference twin of <see cref="Run"/>: the codes less their offset times the quants, and Q2_K's mins times the quants' group sums.</summary>
+    public static void RunScalar(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    {
+        if (type == Quantization.GgmlType.Q2_K) RunScalar<GroupMins>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+        else RunScalar<CodeOffsetOf32>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+    }
 
-    /// <summary>Scalar reference twin of <see cref="Run"/>.</summary>
-    public static void RunScalar(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    private static void RunScalar<TPairs>(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+        where TPairs : struct, IPairTerm
     {
         for (int t = 0; t < tokens; t++)
         {
@@ -128,22 +195,26 @@ internal static unsafe class Q6_KPanelKernel
                 float acc = 0;
                 for (int b = 0; b < blocks; b++)
                 {
-                    byte* p = panel + (long)b * PanelBlockBytes;
+                    byte* p = panel + (long)b * TPairs.PanelBlockBytes;
                     byte* a = tile + (long)b * TileBlockBytes;
                     sbyte* q8 = (sbyte*)(a + ActivationTiles.Q8_KQuantsOffset);
-                    int isum = 0;
+                    int isum = 0, minTerm = 0;
                     for (int g = 0; g < 16; g++)
                     {
-                        int group = 0;
+                        int group = 0, quantSum = 0;
                         for (int e = 0; e < 16; e++)
                         {
                             int element = 16 * g + e;
                             int code = p[(element / 32) * WeightPanel.GroupBytes + 32 * ((element % 32) / 4) + 4 * r + element % 4];
-                            group += (code - 32) * q8[32 * (element / 4) + 4 * lane + element % 4];
+                            int quant = q8[32 * (element / 4) + 4 * lane + element % 4];
+                            group += (code - TPairs.CodeOffset) * quant;
+                            quantSum += quant;
                         }
                         isum += ((int*)(p + ExtrasOffset))[8 * g + r] * group;
+                        // Q2_K's pairs are its mins; for the offset formats the term is already inside isum.
+                        if (TPairs.CodeOffset == 0) minTerm += ((short*)(p + PairsOffset))[16 * (g / 2) + 2 * r + g % 2] * quantSum;
                     }
-                    acc = MathF.FusedMultiplyAdd(isum, ((float*)(p + ScaleOffset))[r] * ((float*)a)[lane], acc);
+                    acc = TPairs.FinishScalar(acc, isum, minTerm, p + ScaleOffset, r, ((float*)a)[lane]);
                 }
                 destination[(long)t * destinationStride + r] = acc;
             }
