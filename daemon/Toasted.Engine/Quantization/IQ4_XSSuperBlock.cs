@@ -19,19 +19,23 @@ internal readonly unsafe struct IQ4_XSSuperBlock : IRowSuperBlock
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => IQ4_XSKernels.DotScalar(weightRow, activationRow, length);
 
+    public static bool HasMinTerm => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3)
+    public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
+        minLanes = default;
         var acc = Step512(Vector512<int>.Zero, block, c0, 0);
         acc = Step512(acc, block, c1, 1);
         acc = Step512(acc, block, c2, 2);
         acc = Step512(acc, block, c3, 3);
-        return sum + Q8_0Kernels.Scale(ref *block) * *(float*)activationBlock * Vector512.Sum(acc);
+        return SuperBlockLanes.Fold(acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add256(float sum, byte* block, byte* activationBlock)
+    public static Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes)
     {
+        minLanes = default;
         sbyte* q8 = (sbyte*)activationBlock + Q8_KKernels.QuantsOffset;
         var magnitudes = Vector256.Create(Magnitudes());
         var acc = Vector256<int>.Zero;
@@ -42,8 +46,16 @@ internal readonly unsafe struct IQ4_XSSuperBlock : IRowSuperBlock
             var activations = Avx2.Sign(Vector256.Load(q8 + 32 * s), LevelSigns(codes));
             acc = Int8MultiplyAdd.UnsignedScaled(acc, Avx2.Shuffle(magnitudes, codes), activations, Vector256.Create(SubBlockScale(block, s)));
         }
-        return sum + Q8_0Kernels.Scale(ref *block) * *(float*)activationBlock * Vector256.Sum(acc);
+        return acc;
     }
+
+    /// <summary>The scalar dot's step, <c>sum + (d · d8) · isum</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add(float sum, int isum, int minTerm, byte* block, float d8) => sum + Q8_0Kernels.Scale(ref *block) * d8 * isum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8) =>
+        sums + SuperBlockLanes.Scales(b0, b1, b2, b3, 0) * Vector128.Create(d8) * Vector128.ConvertToSingle(isums);
 
     /// <summary>Sub-blocks 2<paramref name="t"/> and 2<paramref name="t"/> + 1: 64 elements against 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

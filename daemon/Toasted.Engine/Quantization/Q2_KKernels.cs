@@ -19,7 +19,7 @@ namespace Toasted.Engine.Quantization;
 /// Dot semantics (vec_dot_q2_K_q8_K): per super-block the exact ints isum = Σ_g (scales[g] &amp; 0xF) · Σ q·q8
 /// and summs = Σ_g (scales[g] >> 4) · bsums[g], then in block order
 /// <c>sum += (d8 · d) · isum - (d8 · dmin) · summs</c>. With 256-bit vectors the super-block is built in registers
-/// (<see cref="SuperBlock512"/>, <see cref="SuperBlock256"/>, through <see cref="Q2_KSuperBlock"/>); the 128-bit path
+/// (<see cref="Lanes512"/>, <see cref="Lanes256"/>, through <see cref="Q2_KSuperBlock"/>); the 128-bit path
 /// decodes the quants to bytes and shares <see cref="ScaledGroupDot"/>. The ints are the same, so every path is
 /// bit-exact with the scalar twin.
 /// </para>
@@ -143,13 +143,12 @@ public static class Q2_KKernels
     }
 
     /// <summary>
-    /// One super-block's <c>dall · isum − dmin · summs</c> (<paramref name="d8"/> the activation scale), the ints built in
-    /// registers: each 512-bit step takes the 64 elements of quarters j, j + 1 of half h (2-bit quants, no decode through
-    /// memory) against 64 contiguous q8, the pair sums weighted by their group's scale; summs is one multiply-add of
-    /// the sixteen mins with the activation's block sums.
+    /// One super-block's ints as lanes, built in registers: each 512-bit step takes the 64 elements of quarters j, j + 1
+    /// of half h (2-bit quants, no decode through memory) against 64 contiguous q8, the pair sums weighted by their
+    /// group's scale; the min term's lanes are one multiply-add of the sixteen mins with the activation's block sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe float SuperBlock512(byte* block, float d8, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
+    internal static unsafe Vector256<int> Lanes512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums, out Vector256<int> minLanes)
     {
         var (scales, mins) = ScalesAndMins(block);
         var scales512 = VectorHalves.Repeat(scales);
@@ -157,12 +156,13 @@ public static class Q2_KKernels
         acc = Step(acc, block, c1, scales512, 1);
         acc = Step(acc, block, c2, scales512, 2);
         acc = Step(acc, block, c3, scales512, 3);
-        return Combine(block, d8, Vector512.Sum(acc), Vector256.Sum(Avx2.MultiplyAddAdjacent(mins, blockSums)));
+        minLanes = Avx2.MultiplyAddAdjacent(mins, blockSums);
+        return SuperBlockLanes.Fold(acc);
     }
 
-    /// <summary>As <see cref="SuperBlock512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
+    /// <summary>As <see cref="Lanes512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe float SuperBlock256(byte* block, float d8, sbyte* q8, Vector256<short> blockSums)
+    internal static unsafe Vector256<int> Lanes256(byte* block, sbyte* q8, Vector256<short> blockSums, out Vector256<int> minLanes)
     {
         var (scales, mins) = ScalesAndMins(block);
         var three = Vector256.Create((byte)3);
@@ -172,16 +172,27 @@ public static class Q2_KKernels
             var codes = (Vector256.Load(block + QuantsOffset + 32 * (p >> 2)) >>> (2 * (p & 3))) & three;
             acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), GroupScaleLanes.Step256(scales, p));
         }
-        return Combine(block, d8, Vector256.Sum(acc), Vector256.Sum(Avx2.MultiplyAddAdjacent(mins, blockSums)));
+        minLanes = Avx2.MultiplyAddAdjacent(mins, blockSums);
+        return acc;
     }
 
-    /// <summary>The scalar dot's float step: <c>(d8 · d) · isum − (d8 · dmin) · summs</c>.</summary>
+    /// <summary>The scalar dot's float step: <c>sum + ((d8 · d) · isum − (d8 · dmin) · summs)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float Combine(byte* block, float d8, int isum, int summs)
+    internal static unsafe float AddBlock(float sum, int isum, int summs, byte* block, float d8)
     {
         float dall = d8 * Q8_0Kernels.Scale(ref block[ScaleOffset]);
         float dmin = d8 * Q8_0Kernels.Scale(ref block[MinScaleOffset]);
-        return dall * isum - dmin * summs;
+        return sum + (dall * isum - dmin * summs);
+    }
+
+    /// <summary>As <see cref="AddBlock"/> for four rows' blocks, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector128<float> AddBlocks(Vector128<float> sums, Vector128<int> isums, Vector128<int> summs, byte* b0, byte* b1, byte* b2, byte* b3, float d8)
+    {
+        var scale = Vector128.Create(d8);
+        var dall = scale * SuperBlockLanes.Scales(b0, b1, b2, b3, ScaleOffset);
+        var dmin = scale * SuperBlockLanes.Scales(b0, b1, b2, b3, MinScaleOffset);
+        return sums + (dall * Vector128.ConvertToSingle(isums) - dmin * Vector128.ConvertToSingle(summs));
     }
 
     /// <summary>The sixteen 4-bit scales (low nibbles) and mins (high nibbles) as shorts.</summary>

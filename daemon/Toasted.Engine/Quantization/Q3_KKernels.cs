@@ -167,31 +167,29 @@ public static class Q3_KKernels
     }
 
     /// <summary>
-    /// isum of one super-block with the codes and scales built in registers (no 256-byte decode through memory): each
-    /// 512-bit step takes the 64 elements of quarters j, j + 1 of half h (codes low2 | high &lt;&lt; 2, 0..7) against 64
+    /// isum of one super-block as lanes, the codes and scales built in registers (no 256-byte decode through memory):
+    /// each 512-bit step takes the 64 elements of quarters j, j + 1 of half h (codes low2 | high &lt;&lt; 2, 0..7) against 64
     /// contiguous q8, the pair sums weighted by their group's signed scale; the codes' offset of 4 comes out through
-    /// the block sums. The same int as <see cref="DotScalar"/>'s.
+    /// the block sums. The lanes add up to <see cref="DotScalar"/>'s int.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe int SuperBlock512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
+    internal static unsafe Vector256<int> Lanes512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, Vector256<short> blockSums)
     {
         var scales = SignedScales(block);
-        int offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(scales, blockSums));
         var scales512 = VectorHalves.Repeat(scales);
         var highBits = Vector256.Load(block);
         var acc = Step(Vector512<int>.Zero, block, highBits, c0, scales512, 0);
         acc = Step(acc, block, highBits, c1, scales512, 1);
         acc = Step(acc, block, highBits, c2, scales512, 2);
         acc = Step(acc, block, highBits, c3, scales512, 3);
-        return Vector512.Sum(acc) - 4 * offsetCorrection;
+        return SuperBlockLanes.Fold(acc) - (Avx2.MultiplyAddAdjacent(scales, blockSums) << 2);
     }
 
-    /// <summary>As <see cref="SuperBlock512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
+    /// <summary>As <see cref="Lanes512"/> with 256-bit steps: 32 elements (two groups, quarter p mod 4 of half p / 4) each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe int SuperBlock256(byte* block, sbyte* q8, Vector256<short> blockSums)
+    internal static unsafe Vector256<int> Lanes256(byte* block, sbyte* q8, Vector256<short> blockSums)
     {
         var scales = SignedScales(block);
-        int offsetCorrection = Vector256.Sum(Avx2.MultiplyAddAdjacent(scales, blockSums));
         var three = Vector256.Create((byte)3);
         var one = Vector256.Create((byte)1);
         var highBits = Vector256.Load(block);
@@ -202,7 +200,7 @@ public static class Q3_KKernels
             var codes = ((Vector256.Load(block + QuantsOffset + 32 * h) >>> (2 * j)) & three) | (((highBits >>> (4 * h + j)) & one) << 2);
             acc = Int8MultiplyAdd.UnsignedScaled(acc, codes, Vector256.Load(q8 + 32 * p), GroupScaleLanes.Step256(scales, p));
         }
-        return Vector256.Sum(acc) - 4 * offsetCorrection;
+        return acc - (Avx2.MultiplyAddAdjacent(scales, blockSums) << 2);
     }
 
     /// <summary>

@@ -62,18 +62,22 @@ public static class Q4_KKernels
         mins = (second & Low6) | (ulong)(((third >> 4) & Low4) | (((second >> 6) & Low2) << 4)) << 32;
     }
 
+    /// <summary>Lanes adding up to <see cref="MinsTimesBlockSums"/> (AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> MinLanes(ref byte activationBlock, ulong mins)
+    {
+        // Each min twice, widened to 16 shorts, against the 16 block sums: vpmaddwd pairs them up exactly.
+        var bytes = Vector128.CreateScalarUnsafe(mins).AsByte();
+        var doubled = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes));
+        return Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref Unsafe.Add(ref activationBlock, Q8_KKernels.BlockSumsOffset)).AsInt16(), doubled);
+    }
+
     /// <summary>Σ_s min[s] · (bsums[2s] + bsums[2s+1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int MinsTimesBlockSums(ref byte activationBlock, ulong mins)
     {
         ref byte sums = ref Unsafe.Add(ref activationBlock, Q8_KKernels.BlockSumsOffset);
-        if (Avx2.IsSupported)
-        {
-            // Each min twice, widened to 16 shorts, against the 16 block sums: vpmaddwd pairs them up exactly.
-            var bytes = Vector128.CreateScalarUnsafe(mins).AsByte();
-            var doubled = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes));
-            return Vector256.Sum(Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref sums).AsInt16(), doubled));
-        }
+        if (Avx2.IsSupported) return Vector256.Sum(MinLanes(ref activationBlock, mins));
         ref short blockSums = ref Unsafe.As<byte, short>(ref sums);
         int total = 0;
         for (int s = 0; s < 8; s++)

@@ -12,18 +12,22 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q4_KKernels.DotScalar(weightRow, activationRow, length);
 
+    public static bool HasMinTerm => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3)
+    public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
         Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        return AddScaledMins(sum, block, activationBlock, Ints512(block, c0, c1, c2, c3, scales), mins);
+        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
+        return Ints512(block, c0, c1, c2, c3, scales);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add256(float sum, byte* block, byte* activationBlock)
+    public static Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes)
     {
         Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        return AddScaledMins(sum, block, activationBlock, Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales), mins);
+        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
+        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales);
     }
 
     /// <summary>
@@ -31,25 +35,33 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
     /// sum -= (dmin · d8) · imins</c>, as the one-row dots.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float AddScaledMins(float sum, byte* block, byte* activationBlock, int isum, ulong mins)
+    public static float Add(float sum, int isum, int minTerm, byte* block, float d8)
     {
-        int imins = Q4_KKernels.MinsTimesBlockSums(ref *activationBlock, mins);
-        float d8 = *(float*)activationBlock;
         sum += Q8_0Kernels.Scale(ref *block) * d8 * isum;
-        sum -= Q8_0Kernels.Scale(ref block[Q4_KKernels.MinScaleOffset]) * d8 * imins;
+        sum -= Q8_0Kernels.Scale(ref block[Q4_KKernels.MinScaleOffset]) * d8 * minTerm;
         return sum;
+    }
+
+    /// <summary>As <see cref="Add(float, int, int, byte*, float)"/> for four rows' blocks, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8)
+    {
+        var scale = Vector128.Create(d8);
+        sums += SuperBlockLanes.Scales(b0, b1, b2, b3, 0) * scale * Vector128.ConvertToSingle(isums);
+        sums -= SuperBlockLanes.Scales(b0, b1, b2, b3, Q4_KKernels.MinScaleOffset) * scale * Vector128.ConvertToSingle(minTerms);
+        return sums;
     }
 
     /// <summary>One 512-bit step per chunk: low nibbles then high nibbles line up with 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
+    private static Vector256<int> Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
     {
         byte* q4 = block + Q4_KKernels.QuantsOffset;
         var acc = Chunk512(Vector512<int>.Zero, q4, c0, scales, 0);
         acc = Chunk512(acc, q4, c1, scales, 1);
         acc = Chunk512(acc, q4, c2, scales, 2);
         acc = Chunk512(acc, q4, c3, scales, 3);
-        return Vector512.Sum(acc);
+        return SuperBlockLanes.Fold(acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -62,7 +74,7 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Ints256(byte* block, sbyte* q8, ulong scales)
+    private static Vector256<int> Ints256(byte* block, sbyte* q8, ulong scales)
     {
         byte* q4 = block + Q4_KKernels.QuantsOffset;
         var mask = Vector256.Create((byte)0xF);
@@ -73,6 +85,6 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
             acc = Int8MultiplyAdd.UnsignedScaled(acc, packed & mask, Vector256.Load(q8 + 64 * chunk), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)));
             acc = Int8MultiplyAdd.UnsignedScaled(acc, PackedNibbles.High256(packed), Vector256.Load(q8 + 64 * chunk + 32), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
         }
-        return Vector256.Sum(acc);
+        return acc;
     }
 }

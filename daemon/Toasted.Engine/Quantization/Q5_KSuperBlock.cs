@@ -16,30 +16,41 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
 
     public static float DotScalar(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length) => Q5_KKernels.DotScalar(weightRow, activationRow, length);
 
+    public static bool HasMinTerm => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3)
+    public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
         Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        return Q4_KSuperBlock.AddScaledMins(sum, block, activationBlock, Ints512(block, c0, c1, c2, c3, scales), mins);
+        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
+        return Ints512(block, c0, c1, c2, c3, scales);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add256(float sum, byte* block, byte* activationBlock)
+    public static Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes)
     {
         Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        return Q4_KSuperBlock.AddScaledMins(sum, block, activationBlock, Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales), mins);
+        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
+        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add(float sum, int isum, int minTerm, byte* block, float d8) => Q4_KSuperBlock.Add(sum, isum, minTerm, block, d8);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8) =>
+        Q4_KSuperBlock.Add(sums, isums, minTerms, b0, b1, b2, b3, d8);
 
     /// <summary>One 512-bit step per chunk: its 64 quants (sub-block 2c, then 2c + 1) against 64 contiguous q8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
+    private static Vector256<int> Ints512(byte* block, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, ulong scales)
     {
         var highBits = Vector256.Load(block + Q5_KKernels.HighBitsOffset);
         var acc = Chunk512(Vector512<int>.Zero, block, highBits, c0, scales, 0);
         acc = Chunk512(acc, block, highBits, c1, scales, 1);
         acc = Chunk512(acc, block, highBits, c2, scales, 2);
         acc = Chunk512(acc, block, highBits, c3, scales, 3);
-        return Vector512.Sum(acc);
+        return SuperBlockLanes.Fold(acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,7 +63,7 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
 
     /// <summary>With 256-bit steps, one per sub-block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Ints256(byte* block, sbyte* q8, ulong scales)
+    private static Vector256<int> Ints256(byte* block, sbyte* q8, ulong scales)
     {
         var highBits = Vector256.Load(block + Q5_KKernels.HighBitsOffset);
         var acc = Vector256<int>.Zero;
@@ -62,7 +73,7 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
             acc = Int8MultiplyAdd.UnsignedScaled(acc, low, Vector256.Load(q8 + 64 * chunk), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk)));
             acc = Int8MultiplyAdd.UnsignedScaled(acc, high, Vector256.Load(q8 + 64 * chunk + 32), Vector256.Create(Q4_KKernels.ScaleAt(scales, 2 * chunk + 1)));
         }
-        return Vector256.Sum(acc);
+        return acc;
     }
 
     /// <summary>

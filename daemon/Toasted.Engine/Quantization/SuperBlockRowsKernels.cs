@@ -4,20 +4,33 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// One super-block of a K-quant row against a Q8_K activation block, as the four-row kernel takes it (Q2_K, Q3_K,
-/// Q4_K, Q5_K, IQ4_XS): the block's exact ints and its float steps, in the order of the format's scalar dot.
+/// Q4_K, Q5_K, IQ4_XS): the block's exact ints as vector lanes that add up to them, and its float steps, in the order
+/// of the format's scalar dot.
 /// </summary>
 internal unsafe interface IRowSuperBlock
 {
     static abstract int BytesPerBlock { get; }
 
+    /// <summary>Whether the block has a second int (Q2_K's, Q4_K's and Q5_K's mins times the block sums) with a float step of its own.</summary>
+    static abstract bool HasMinTerm { get; }
+
     /// <summary>
-    /// <paramref name="sum"/> with the block at <paramref name="block"/> added, with 512-bit steps;
+    /// Lanes adding up to the block's isum (and in <paramref name="minLanes"/> to its min term), with 512-bit steps;
     /// <paramref name="c0"/>…<paramref name="c3"/> are the activation's 64-byte chunks, loaded once for the four rows.
     /// </summary>
-    static abstract float Add512(float sum, byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3);
+    static abstract Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes);
 
-    /// <summary>As <see cref="Add512"/> with 256-bit steps.</summary>
-    static abstract float Add256(float sum, byte* block, byte* activationBlock);
+    /// <summary>As <see cref="Lanes512"/> with 256-bit steps.</summary>
+    static abstract Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes);
+
+    /// <summary>The block's float steps after its ints, with activation scale <paramref name="d8"/>, as the scalar dot takes them.</summary>
+    static abstract float Add(float sum, int isum, int minTerm, byte* block, float d8);
+
+    /// <summary>
+    /// <see cref="Add(float, int, int, byte*, float)"/> for four rows at once, lane r for row r's block at <c>b</c>r: the same
+    /// operations lane by lane, so each lane equals the one-row step to the bit.
+    /// </summary>
+    static abstract Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8);
 
     static abstract float Dot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int length);
 
@@ -65,7 +78,7 @@ internal static class SuperBlockRowsKernels<TBlock> where TBlock : struct, IRowS
                 byte* w1 = weights + (long)Math.Min(r + 1, last) * rowBytes;
                 byte* w2 = weights + (long)Math.Min(r + 2, last) * rowBytes;
                 byte* w3 = weights + (long)Math.Min(r + 3, last) * rowBytes;
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                var sums = Vector128<float>.Zero;
                 for (int b = 0; b < blocks; b++)
                 {
                     byte* a = activation + (long)b * ActivationBlockBytes;
@@ -75,28 +88,32 @@ internal static class SuperBlockRowsKernels<TBlock> where TBlock : struct, IRowS
                     WeightStreamPrefetch.AheadOfSuperBlockColumn(w1 + o, w1 + o + TBlock.BytesPerBlock);
                     WeightStreamPrefetch.AheadOfSuperBlockColumn(w2 + o, w2 + o + TBlock.BytesPerBlock);
                     WeightStreamPrefetch.AheadOfSuperBlockColumn(w3 + o, w3 + o + TBlock.BytesPerBlock);
+                    Vector256<int> l0, l1, l2, l3, m0, m1, m2, m3;
                     if (Int8MultiplyAdd.Is512Supported)
                     {
                         sbyte* q8 = (sbyte*)a + Q8_KKernels.QuantsOffset;
                         var c0 = Vector512.Load(q8); var c1 = Vector512.Load(q8 + 64);
                         var c2 = Vector512.Load(q8 + 128); var c3 = Vector512.Load(q8 + 192);
-                        s0 = TBlock.Add512(s0, w0 + o, a, c0, c1, c2, c3);
-                        s1 = TBlock.Add512(s1, w1 + o, a, c0, c1, c2, c3);
-                        s2 = TBlock.Add512(s2, w2 + o, a, c0, c1, c2, c3);
-                        s3 = TBlock.Add512(s3, w3 + o, a, c0, c1, c2, c3);
+                        l0 = TBlock.Lanes512(w0 + o, a, c0, c1, c2, c3, out m0);
+                        l1 = TBlock.Lanes512(w1 + o, a, c0, c1, c2, c3, out m1);
+                        l2 = TBlock.Lanes512(w2 + o, a, c0, c1, c2, c3, out m2);
+                        l3 = TBlock.Lanes512(w3 + o, a, c0, c1, c2, c3, out m3);
                     }
                     else
                     {
-                        s0 = TBlock.Add256(s0, w0 + o, a);
-                        s1 = TBlock.Add256(s1, w1 + o, a);
-                        s2 = TBlock.Add256(s2, w2 + o, a);
-                        s3 = TBlock.Add256(s3, w3 + o, a);
+                        l0 = TBlock.Lanes256(w0 + o, a, out m0);
+                        l1 = TBlock.Lanes256(w1 + o, a, out m1);
+                        l2 = TBlock.Lanes256(w2 + o, a, out m2);
+                        l3 = TBlock.Lanes256(w3 + o, a, out m3);
                     }
+                    // One transposing reduction for the four rows instead of a horizontal sum per row and int.
+                    var minTerms = TBlock.HasMinTerm ? SuperBlockLanes.Totals(m0, m1, m2, m3) : default;
+                    sums = TBlock.Add(sums, SuperBlockLanes.Totals(l0, l1, l2, l3), minTerms, w0 + o, w1 + o, w2 + o, w3 + o, *(float*)a);
                 }
-                destination[r] = s0;
-                if (r + 1 < rowCount) destination[r + 1] = s1;
-                if (r + 2 < rowCount) destination[r + 2] = s2;
-                if (r + 3 < rowCount) destination[r + 3] = s3;
+                destination[r] = sums.GetElement(0);
+                if (r + 1 < rowCount) destination[r + 1] = sums.GetElement(1);
+                if (r + 2 < rowCount) destination[r + 2] = sums.GetElement(2);
+                if (r + 3 < rowCount) destination[r + 3] = sums.GetElement(3);
             }
         }
     }
@@ -111,17 +128,22 @@ internal static class SuperBlockRowsKernels<TBlock> where TBlock : struct, IRowS
         fixed (byte* weights = weightRow)
         fixed (byte* activation = activationRow)
             for (int b = 0; b < blocks; b++)
-                sum = AddBlock(sum, weights + (long)b * TBlock.BytesPerBlock, activation + (long)b * ActivationBlockBytes);
+            {
+                byte* block = weights + (long)b * TBlock.BytesPerBlock;
+                byte* a = activation + (long)b * ActivationBlockBytes;
+                Vector256<int> lanes, minLanes;
+                if (Int8MultiplyAdd.Is512Supported)
+                {
+                    sbyte* q8 = (sbyte*)a + Q8_KKernels.QuantsOffset;
+                    lanes = TBlock.Lanes512(block, a, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192), out minLanes);
+                }
+                else
+                {
+                    lanes = TBlock.Lanes256(block, a, out minLanes);
+                }
+                sum = TBlock.Add(sum, Vector256.Sum(lanes), TBlock.HasMinTerm ? Vector256.Sum(minLanes) : 0, block, *(float*)a);
+            }
         return sum;
-    }
-
-    /// <summary>One row's block with the widest steps there are (256-bit integer vectors at least).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static unsafe float AddBlock(float sum, byte* block, byte* activationBlock)
-    {
-        if (!Int8MultiplyAdd.Is512Supported) return TBlock.Add256(sum, block, activationBlock);
-        sbyte* q8 = (sbyte*)activationBlock + Q8_KKernels.QuantsOffset;
-        return TBlock.Add512(sum, block, activationBlock, Vector512.Load(q8), Vector512.Load(q8 + 64), Vector512.Load(q8 + 128), Vector512.Load(q8 + 192));
     }
 
     private static int Check(ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int length, Span<float> destination)

@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Toasted.Engine.Quantization;
+
+/// <summary>
+/// The lane arithmetic around <see cref="IRowSuperBlock"/>: a super-block's ints leave its steps as eight lanes, and four
+/// rows' lanes meet in one transposing reduction rather than a horizontal sum per row and int.
+/// </summary>
+internal static class SuperBlockLanes
+{
+    /// <summary>Lane r: the sum of <paramref name="x0"/>…<paramref name="x3"/>'s lane r's eight ints (exact, in any order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> Totals(Vector256<int> x0, Vector256<int> x1, Vector256<int> x2, Vector256<int> x3)
+    {
+        // Interleave rows 0/1 and 2/3 by dwords and add, then by qwords and add: each 128-bit half then holds the four
+        // rows' partial sums in lane order, and the halves add up.
+        var u01 = Avx2.UnpackLow(x0, x1) + Avx2.UnpackHigh(x0, x1);
+        var u23 = Avx2.UnpackLow(x2, x3) + Avx2.UnpackHigh(x2, x3);
+        var t = Avx2.UnpackLow(u01.AsInt64(), u23.AsInt64()).AsInt32() + Avx2.UnpackHigh(u01.AsInt64(), u23.AsInt64()).AsInt32();
+        return t.GetLower() + t.GetUpper();
+    }
+
+    /// <summary>Four rows' f16 scales at <paramref name="offset"/> of their blocks, as floats in lanes 0–3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector128<float> Scales(byte* b0, byte* b1, byte* b2, byte* b3, int offset) =>
+        Vector128.Create(Q8_0Kernels.Scale(ref b0[offset]), Q8_0Kernels.Scale(ref b1[offset]), Q8_0Kernels.Scale(ref b2[offset]), Q8_0Kernels.Scale(ref b3[offset]));
+
+    /// <summary>A 512-bit step's int lanes folded to 256 bits (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Fold(Vector512<int> lanes) => lanes.GetLower() + lanes.GetUpper();
+}
