@@ -67,7 +67,7 @@ public static class IQ4_XSKernels
     }
 
     /// <summary>The 256 levels of one block in element order, as the layout comment spells it.</summary>
-    private static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
+    internal static void DecodeQuantsScalar(ReadOnlySpan<byte> block, Span<sbyte> quants)
     {
         var levels = Iq4NonLinearValues.Levels;
         for (int s = 0; s < 8; s++)

@@ -16,9 +16,9 @@ namespace Toasted.Engine.Tests.Compute;
 [Category("Kernels")]
 public unsafe class QuantizedMatMatTests
 {
-    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
-    // IQ4_XS has no panel yet: Tile falls back to per-row dots for it.
-    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS];
+    // Types without a panel: Tile falls back to per-row dots for them.
+    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q5_0, GgmlType.IQ4_NL];
     private static readonly RandomRows.Pattern[] Patterns = [RandomRows.Pattern.Random, RandomRows.Pattern.AllMinimum, RandomRows.Pattern.AllMaximum];
 
     private static IEnumerable<TestCaseData> Cases(GgmlType[] types) =>
@@ -277,8 +277,9 @@ public unsafe class QuantizedMatMatTests
                     break;
                 case GgmlType.Q4_K:
                 case GgmlType.Q5_K:
-                    if (scalar) ScaleMinPanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
-                    else ScaleMinPanelKernel.Run(type, p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                case GgmlType.IQ4_XS:
+                    if (scalar) SubBlockScalePanelKernel.RunScalar(type, p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                    else SubBlockScalePanelKernel.Run(type, p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     break;
                 case GgmlType.Q2_K:
                 case GgmlType.Q3_K:

@@ -56,7 +56,7 @@ internal static unsafe class GroupScalePanelKernel
 
     /// <summary>
     /// Q2_K: codes 0..3 without offset and the pairs are the group mins, so the pair term is summs; two float steps as
-    /// <see cref="ScaleMinPanelKernel"/>'s, <c>acc = fma(isum, d·d8, acc); acc = fma(summs, (−dmin)·d8, acc)</c>.
+    /// <see cref="SubBlockScalePanelKernel"/>'s, <c>acc = fma(isum, d·d8, acc); acc = fma(summs, (−dmin)·d8, acc)</c>.
     /// </summary>
     private readonly struct GroupMins : IPairTerm
     {

@@ -122,7 +122,7 @@ internal static unsafe class QuantizedMatMat
             int rows = Math.Min(WeightPanel.Rows, endRow - r0);
             WeightPanel.Pack(type, weight.Data + r0 * weight.RowBytes, weight.RowBytes, rows, 0, blocks, staging, panel, vectorized: true);
             float* output = destination + r0;
-            if (type is GgmlType.Q4_K or GgmlType.Q5_K) ScaleMinPanelKernel.Run(type, panel, blocks, tiles, tokens, output, destinationStride, rows);
+            if (type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.IQ4_XS) SubBlockScalePanelKernel.Run(type, panel, blocks, tiles, tokens, output, destinationStride, rows);
             else GroupScalePanelKernel.Run(type, panel, blocks, tiles, tokens, output, destinationStride, rows);
         }
     }

@@ -15,9 +15,11 @@ namespace Toasted.Engine.Compute.Cpu;
 /// <code>
 /// quants   : for each 32 elements g, vectors j = 0..7 of 32 bytes; lane i = row i's elements 32g+4j .. 32g+4j+3,
 ///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128,
-///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back), Q2_K quants 0..3
+///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back), Q2_K quants 0..3,
+///            IQ4_XS levels as signed bytes (−127..113)
 /// Q4_0/Q8_0: f32 d[8]
 /// Q4_K,Q5_K: i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
+/// IQ4_XS   : as Q4_K with the signed sub-block scales (scale − 32) and the mins and -dmin zero
 /// Q6_K,Q3_K: i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8] (Q3_K: its scales
 ///            minus 32, the signed scales Q6_K stores)
 /// Q2_K     : i32 scale[16 groups][8 rows], i16 (min[2k], min[2k+1])[8 pairs][8 rows], f32 d[8], f32 -dmin[8]
@@ -31,20 +33,21 @@ internal static unsafe class WeightPanel
     public const int GroupBytes = 256;
     private const int VectorBytes = 32;
 
-    public static bool IsSupported(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    public static bool IsSupported(GgmlType type) =>
+        type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS;
 
     /// <summary>Bytes of one packed weight block of eight rows.</summary>
     public static int BlockBytes(GgmlType type) => type switch
     {
         GgmlType.Q4_0 or GgmlType.Q8_0 => GroupBytes + 32,
-        GgmlType.Q4_K or GgmlType.Q5_K => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
+        GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.IQ4_XS => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         GgmlType.Q6_K or GgmlType.Q3_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
         GgmlType.Q2_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         _ => throw new NotSupportedException($"{type} has no packed panel"),
     };
 
     /// <summary>Offset of the extras (scales) inside a packed block.</summary>
-    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? 8 * GroupBytes : GroupBytes;
+    public static int ExtrasOffset(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 ? GroupBytes : 8 * GroupBytes;
 
     /// <summary>Bytes of the row-major staging area <see cref="Pack"/> needs for rows of <paramref name="length"/> elements.</summary>
     public static int StagingBytes(int length) => Rows * length;
@@ -169,6 +172,10 @@ internal static unsafe class WeightPanel
                 if (vector) Q2_KKernels.DecodeQuants(ref *block, ref *codes);
                 else Q2_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q2_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q2_KKernels.BlockSize));
                 break;
+            case GgmlType.IQ4_XS:
+                if (vector) IQ4_XSKernels.DecodeQuants(ref *block, ref *codes);
+                else IQ4_XSKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, IQ4_XSKernels.BytesPerBlock), new Span<sbyte>(codes, IQ4_XSKernels.BlockSize));
+                break;
             case GgmlType.Q5_K:
                 if (vector) Q5_KKernels.DecodeQuants(ref *block, ref *codes);
                 else Q5_KKernels.DecodeQuantsScalar(new ReadOnlySpan<byte>(block, Q5_KKernels.BytesPerBlock), new Span<sbyte>(codes, Q5_KKernels.BlockSize));
@@ -244,6 +251,14 @@ internal static unsafe class WeightPanel
                     Q3_KKernels.DecodeScales(ref *(block + Q3_KKernels.ScalesOffset), ref *scales);
                     WriteGroupScales(scales, scales, row, extra);
                     ((float*)(extra + 24 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)(block + Q3_KKernels.ScaleOffset));
+                    break;
+                }
+            case GgmlType.IQ4_XS:
+                {
+                    // Q4_K's lanes with the signed scales; mins and -dmin stay zero.
+                    int* scaleLanes = (int*)extra;
+                    for (int s = 0; s < 8; s++) scaleLanes[8 * s + row] = IQ4_XSKernels.SubBlockScale(ref *block, s);
+                    ((float*)(extra + 16 * VectorBytes))[row] = Float16Bits.ToSingle(*(ushort*)block);
                     break;
                 }
             case GgmlType.Q2_K:

@@ -5,15 +5,16 @@ using System.Runtime.Intrinsics.X86;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for Q4_K and Q5_K panels against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight
-/// rows × eight tokens per step, each panel vector loaded once and multiplied with four bytes of each of
-/// the eight tokens (eight independent sums in flight). Per super-block and lane the ints are exactly
-/// those of vec_dot_q4_K_q8_K (and vec_dot_q5_K_q8_K, whose panels hold codes 0..31 in the same layout): isum = Σ_s scale[s] · Σ q·a (eight multiply-adds per sub-block and token,
-/// then one 32-bit multiply by the sub-block scales) and imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1])
-/// (pairwise 16-bit multiply-adds). The float steps per lane, in block order:
-/// <c>acc = fma(isum, d·d8, acc); acc = fma(imins, (−dmin)·d8, acc)</c>.
+/// Micro-kernel for panels of eight 32-element sub-blocks with a scale each (Q4_K and Q5_K, with their mins; IQ4_XS,
+/// signed levels without) against Q8_K activations laid out by <see cref="ActivationTiles"/>: eight rows × eight tokens
+/// per step, each panel vector loaded once and multiplied with four bytes of each of the eight tokens (eight independent
+/// sums in flight). Per super-block and lane the ints are exactly those of vec_dot_q4_K_q8_K (and vec_dot_q5_K_q8_K,
+/// whose panels hold codes 0..31 in the same layout, and vec_dot_iq4_xs_q8_K, whose panels hold the signed levels):
+/// isum = Σ_s scale[s] · Σ q·a (eight multiply-adds per sub-block and token, then one 32-bit multiply by the sub-block
+/// scales) and imins = Σ_s min[s] · (bsums[2s] + bsums[2s+1]) (pairwise 16-bit multiply-adds). The float steps per
+/// lane, in block order: <c>acc = fma(isum, d·d8, acc); acc = fma(imins, (−dmin)·d8, acc)</c>, the second only with mins.
 /// </summary>
-internal static unsafe class ScaleMinPanelKernel
+internal static unsafe class SubBlockScalePanelKernel
 {
     private const int TileBlockBytes = ActivationTiles.Q8_KBlockBytes;
     private static readonly int PanelBlockBytes = WeightPanel.BlockBytes(Quantization.GgmlType.Q4_K);
@@ -21,28 +22,51 @@ internal static unsafe class ScaleMinPanelKernel
     private const int MinPairsOffset = ExtrasOffset + 256;
     private const int ScalesOffset = ExtrasOffset + 512;
 
-    /// <summary>How many <c>vpmaddubsw</c> pair sums of a sub-block add up in 16 bits before one <c>vpmaddwd</c> widens them (without VNNI).</summary>
+    /// <summary>What a panel's codes are, and so how the products are taken.</summary>
     private interface ICodeRange
     {
+        /// <summary>How many <c>vpmaddubsw</c> pair sums of a sub-block add up in 16 bits before one <c>vpmaddwd</c> widens them (without VNNI).</summary>
         static abstract int StepsPerWidening { get; }
+
+        /// <summary>
+        /// Signed codes (IQ4_XS's levels, −127..113): each product is |code| × (q8 with the code's sign), a pair at most
+        /// 2 · 127 · 127, so one step fits a short and the next would not.
+        /// </summary>
+        static abstract bool Signed { get; }
+
+        /// <summary>Whether the panel has mins (and a second float step).</summary>
+        static abstract bool HasMins { get; }
     }
 
     /// <summary>Q4_K's codes 0..15: a pair sum is at most 2 · 15 · 128 from zero, so all eight steps (30720) fit a short.</summary>
     private readonly struct FourBitCodes : ICodeRange
     {
         public static int StepsPerWidening => 8;
+        public static bool Signed => false;
+        public static bool HasMins => true;
     }
 
     /// <summary>Q5_K's codes 0..31: a pair sum is at most 2 · 31 · 128, so four steps (31744) fit a short and eight would not.</summary>
     private readonly struct FiveBitCodes : ICodeRange
     {
         public static int StepsPerWidening => 4;
+        public static bool Signed => false;
+        public static bool HasMins => true;
+    }
+
+    /// <summary>IQ4_XS's levels, signed, without mins.</summary>
+    private readonly struct SignedLevels : ICodeRange
+    {
+        public static int StepsPerWidening => 1;
+        public static bool Signed => true;
+        public static bool HasMins => false;
     }
 
     /// <summary>destination[t · stride + r] for tokens 0..tokens−1 of <paramref name="tiles"/> (<see cref="ActivationTiles.BuildQ8_K"/>) and panel rows 0..rows−1.</summary>
     public static void Run(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
         if (type == Quantization.GgmlType.Q5_K) Run<FiveBitCodes>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
+        else if (type == Quantization.GgmlType.IQ4_XS) Run<SignedLevels>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
         else Run<FourBitCodes>(panel, blocks, tiles, tokens, destination, destinationStride, rows);
     }
 
@@ -78,14 +102,15 @@ internal static unsafe class ScaleMinPanelKernel
                             for (int j = 0; j < TCodes.StepsPerWidening; j++, q += 32, w += 32)
                             {
                                 var codes = Vector256.Load(w);
-                                v0 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q));
-                                v1 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4));
-                                v2 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8));
-                                v3 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12));
-                                v4 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16));
-                                v5 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20));
-                                v6 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24));
-                                v7 += PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28));
+                                var magnitudes = Magnitudes<TCodes>(codes);
+                                v0 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q, codes));
+                                v1 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 4, codes));
+                                v2 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 8, codes));
+                                v3 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 12, codes));
+                                v4 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 16, codes));
+                                v5 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 20, codes));
+                                v6 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 24, codes));
+                                v7 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 28, codes));
                             }
                             s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
                             s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
@@ -98,14 +123,15 @@ internal static unsafe class ScaleMinPanelKernel
                     for (int j = 0; j < 8; j++, q += 32, w += 32)
                     {
                         var codes = Vector256.Load(w);
-                        u0 = PanelInt8.MultiplyAdd(u0, codes, PanelInt8.Broadcast4(q));
-                        u1 = PanelInt8.MultiplyAdd(u1, codes, PanelInt8.Broadcast4(q + 4));
-                        u2 = PanelInt8.MultiplyAdd(u2, codes, PanelInt8.Broadcast4(q + 8));
-                        u3 = PanelInt8.MultiplyAdd(u3, codes, PanelInt8.Broadcast4(q + 12));
-                        u4 = PanelInt8.MultiplyAdd(u4, codes, PanelInt8.Broadcast4(q + 16));
-                        u5 = PanelInt8.MultiplyAdd(u5, codes, PanelInt8.Broadcast4(q + 20));
-                        u6 = PanelInt8.MultiplyAdd(u6, codes, PanelInt8.Broadcast4(q + 24));
-                        u7 = PanelInt8.MultiplyAdd(u7, codes, PanelInt8.Broadcast4(q + 28));
+                        var magnitudes = Magnitudes<TCodes>(codes);
+                        u0 = PanelInt8.MultiplyAdd(u0, magnitudes, Operand<TCodes>(q, codes));
+                        u1 = PanelInt8.MultiplyAdd(u1, magnitudes, Operand<TCodes>(q + 4, codes));
+                        u2 = PanelInt8.MultiplyAdd(u2, magnitudes, Operand<TCodes>(q + 8, codes));
+                        u3 = PanelInt8.MultiplyAdd(u3, magnitudes, Operand<TCodes>(q + 12, codes));
+                        u4 = PanelInt8.MultiplyAdd(u4, magnitudes, Operand<TCodes>(q + 16, codes));
+                        u5 = PanelInt8.MultiplyAdd(u5, magnitudes, Operand<TCodes>(q + 20, codes));
+                        u6 = PanelInt8.MultiplyAdd(u6, magnitudes, Operand<TCodes>(q + 24, codes));
+                        u7 = PanelInt8.MultiplyAdd(u7, magnitudes, Operand<TCodes>(q + 28, codes));
                     }
                     var scale = Vector256.Load(scales);
                     s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
@@ -114,7 +140,7 @@ internal static unsafe class ScaleMinPanelKernel
                 Vector256<int> m0 = default, m1 = default, m2 = default, m3 = default, m4 = default, m5 = default, m6 = default, m7 = default;
                 byte* sums = a + ActivationTiles.Q8_KSumsOffset;
                 short* minPairs = (short*)(p + MinPairsOffset);
-                for (int s = 0; s < 8; s++, sums += 32, minPairs += 16)
+                for (int s = 0; s < (TCodes.HasMins ? 8 : 0); s++, sums += 32, minPairs += 16)
                 {
                     var pair = Vector256.Load(minPairs);
                     m0 = PanelInt8.MultiplyAddPairs(m0, pair, Vector256.Create(*(int*)sums).AsInt16());
@@ -129,31 +155,43 @@ internal static unsafe class ScaleMinPanelKernel
                 var d = Vector256.Load((float*)(p + ScalesOffset));
                 var negativeDmin = Vector256.Load((float*)(p + ScalesOffset) + 8);
                 float* d8 = (float*)a;
-                f[0] = Finish(f[0], s0, m0, d, negativeDmin, d8[0]);
-                f[1] = Finish(f[1], s1, m1, d, negativeDmin, d8[1]);
-                f[2] = Finish(f[2], s2, m2, d, negativeDmin, d8[2]);
-                f[3] = Finish(f[3], s3, m3, d, negativeDmin, d8[3]);
-                f[4] = Finish(f[4], s4, m4, d, negativeDmin, d8[4]);
-                f[5] = Finish(f[5], s5, m5, d, negativeDmin, d8[5]);
-                f[6] = Finish(f[6], s6, m6, d, negativeDmin, d8[6]);
-                f[7] = Finish(f[7], s7, m7, d, negativeDmin, d8[7]);
+                f[0] = Finish<TCodes>(f[0], s0, m0, d, negativeDmin, d8[0]);
+                f[1] = Finish<TCodes>(f[1], s1, m1, d, negativeDmin, d8[1]);
+                f[2] = Finish<TCodes>(f[2], s2, m2, d, negativeDmin, d8[2]);
+                f[3] = Finish<TCodes>(f[3], s3, m3, d, negativeDmin, d8[3]);
+                f[4] = Finish<TCodes>(f[4], s4, m4, d, negativeDmin, d8[4]);
+                f[5] = Finish<TCodes>(f[5], s5, m5, d, negativeDmin, d8[5]);
+                f[6] = Finish<TCodes>(f[6], s6, m6, d, negativeDmin, d8[6]);
+                f[7] = Finish<TCodes>(f[7], s7, m7, d, negativeDmin, d8[7]);
             }
             PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> imins,
-        Vector256<float> d, Vector256<float> negativeDmin, float d8)
+    private static Vector256<float> Finish<TCodes>(Vector256<float> accumulator, Vector256<int> isum, Vector256<int> imins,
+        Vector256<float> d, Vector256<float> negativeDmin, float d8) where TCodes : struct, ICodeRange
     {
         var scale = Vector256.Create(d8);
         accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(isum), d * scale, accumulator);
+        if (!TCodes.HasMins) return accumulator;
         return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(imins), negativeDmin * scale, accumulator);
     }
 
+    /// <summary>The unsigned operand of the products: the codes, or for signed codes their magnitudes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Magnitudes<TCodes>(Vector256<byte> codes) where TCodes : struct, ICodeRange =>
+        TCodes.Signed ? Avx2.Abs(codes.AsSByte()) : codes;
+
+    /// <summary>Four activation bytes of one token in every lane, for signed codes with each code's sign.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Operand<TCodes>(byte* activation, Vector256<byte> codes) where TCodes : struct, ICodeRange =>
+        TCodes.Signed ? Avx2.Sign(PanelInt8.Broadcast4(activation), codes.AsSByte()) : PanelInt8.Broadcast4(activation);
+
     /// <summary>Scalar reference twin of <see cref="Run"/>.</summary>
-    public static void RunScalar(byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
+    public static void RunScalar(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
     {
+        bool signed = type == Quantization.GgmlType.IQ4_XS;
         for (int t = 0; t < tokens; t++)
         {
             int lane = t % ActivationTiles.Tokens;
@@ -173,7 +211,10 @@ internal static unsafe class ScaleMinPanelKernel
                         int sub = 0;
                         for (int j = 0; j < 8; j++)
                             for (int k = 0; k < 4; k++)
-                                sub += p[s * WeightPanel.GroupBytes + 32 * j + 4 * r + k] * q8[32 * (8 * s + j) + 4 * lane + k];
+                            {
+                                byte code = p[s * WeightPanel.GroupBytes + 32 * j + 4 * r + k];
+                                sub += (signed ? (sbyte)code : code) * q8[32 * (8 * s + j) + 4 * lane + k];
+                            }
                         isum += ((int*)(p + ExtrasOffset))[8 * s + r] * sub;
                         short* minPair = (short*)(p + MinPairsOffset) + 16 * s + 2 * r;
                         short* bsums = pairs + 16 * s + 2 * lane;
@@ -181,7 +222,7 @@ internal static unsafe class ScaleMinPanelKernel
                     }
                     float d8 = ((float*)a)[lane];
                     acc = MathF.FusedMultiplyAdd(isum, ((float*)(p + ScalesOffset))[r] * d8, acc);
-                    acc = MathF.FusedMultiplyAdd(imins, ((float*)(p + ScalesOffset))[8 + r] * d8, acc);
+                    if (!signed) acc = MathF.FusedMultiplyAdd(imins, ((float*)(p + ScalesOffset))[8 + r] * d8, acc);
                 }
                 destination[(long)t * destinationStride + r] = acc;
             }
