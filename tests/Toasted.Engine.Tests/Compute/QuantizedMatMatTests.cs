@@ -16,9 +16,9 @@ namespace Toasted.Engine.Tests.Compute;
 [Category("Kernels")]
 public unsafe class QuantizedMatMatTests
 {
-    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS];
     // Types without a panel: Tile falls back to per-row dots for them.
-    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q5_0, GgmlType.IQ4_NL];
+    private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16];
     private static readonly RandomRows.Pattern[] Patterns = [RandomRows.Pattern.Random, RandomRows.Pattern.AllMinimum, RandomRows.Pattern.AllMaximum];
 
     private static IEnumerable<TestCaseData> Cases(GgmlType[] types) =>
@@ -88,7 +88,7 @@ public unsafe class QuantizedMatMatTests
         }
     }
 
-    private static IEnumerable<TestCaseData> Block32Cases() => Cases([GgmlType.Q4_0, GgmlType.Q8_0]);
+    private static IEnumerable<TestCaseData> Block32Cases() => Cases([GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q5_0]);
 
     [TestCaseSource(nameof(Block32Cases))]
     public void Panel_pair_kernel_equals_the_scalar_twin_of_each_panel_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
@@ -272,6 +272,8 @@ public unsafe class QuantizedMatMatTests
             {
                 case GgmlType.Q4_0:
                 case GgmlType.Q8_0:
+                case GgmlType.IQ4_NL:
+                case GgmlType.Q5_0:
                     if (scalar) Block32PanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     else Block32PanelKernel.Run(type, p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
                     break;

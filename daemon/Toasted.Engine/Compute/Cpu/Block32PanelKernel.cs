@@ -6,7 +6,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// Micro-kernel for weights of 32-element blocks with one scale each (Q4_0, Q8_0) against Q8_0
+/// Micro-kernel for weights of 32-element blocks with one scale each (Q4_0, Q8_0; IQ4_NL and Q5_0 packed as Q8_0) against Q8_0
 /// activations laid out by <see cref="ActivationTiles"/>: two panels side by side (sixteen rows) × four
 /// tokens per step. Each broadcast of four activation bytes feeds both panels' vectors, so a step is two
 /// vector loads and four broadcasts for eight multiply-adds (one panel × eight tokens needs nine loads),
@@ -35,7 +35,7 @@ internal static unsafe class Block32PanelKernel
         int rows, int secondRows)
     {
         if (AvxVnni.IsSupported) Run<VnniInts>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
-        else if (type == GgmlType.Q8_0) Run<SignedCodeInts>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
+        else if (type != GgmlType.Q4_0) Run<SignedCodeInts>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
         else Run<NibbleCodeInts>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
     }
 

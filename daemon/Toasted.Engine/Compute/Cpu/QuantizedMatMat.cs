@@ -7,7 +7,7 @@ namespace Toasted.Engine.Compute.Cpu;
 /// Weight rows × many tokens (prefill) as a register-tiled integer GEMM. Eight weight rows at a time are
 /// repacked into a <see cref="WeightPanel"/> (codes decoded once, lane = row), then a micro-kernel sweeps
 /// the tokens (<see cref="ActivationTiles"/>) with the float accumulators in registers for the whole row
-/// length; Q4_0 and Q8_0 panels go two at a time. Each panel is packed once per call: the tiles of all the
+/// length; panels of 32-element blocks go two at a time. Each panel is packed once per call: the tiles of all the
 /// call's tokens (up to <see cref="ChunkActivationBytes"/>) are built first and every panel streams them.
 /// Packing once matters more than keeping the tiles in L2: with chunks of L2 size, a 5632-wide
 /// feed-forward matrix was repacked six times per 512 tokens, which cost a third of its time.
@@ -82,8 +82,8 @@ internal static unsafe class QuantizedMatMat
     /// </summary>
     internal static void BuildTiles(GgmlType weightType, byte* activations, int activationRowBytes, int tokens, int blocks, byte* tiles)
     {
-        // Unsigned codes carry Q4_0's bias of 8 and Q8_0's shift by 128; the tiles' block sums remove them.
-        if (weightType is GgmlType.Q4_0 or GgmlType.Q8_0)
+        // Unsigned codes carry Q4_0's bias of 8 and the signed codes' shift by 128; the tiles' block sums remove them.
+        if (WeightPanel.IsBlock32(weightType))
             ActivationTiles.BuildQ8_0(activations, activationRowBytes, tokens, blocks, weightType == GgmlType.Q4_0 ? 8 : 128, tiles);
         else
             ActivationTiles.BuildQ8_K(activations, activationRowBytes, tokens, blocks, tiles);
@@ -103,7 +103,7 @@ internal static unsafe class QuantizedMatMat
         // The scratch holds the tiles too when Tile built them; Scratch only grows, so they stay in place.
         byte* panel = Scratch(PanelScratchBytes(weight));
         byte* staging = panel + 2 * panelBytes;
-        if (type is GgmlType.Q4_0 or GgmlType.Q8_0)
+        if (WeightPanel.IsBlock32(type))
         {
             for (int r0 = firstRow; r0 < endRow; r0 += 2 * WeightPanel.Rows)
             {
