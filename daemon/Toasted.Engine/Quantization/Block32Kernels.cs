@@ -24,7 +24,7 @@ internal static class Block32Kernels<TCodes> where TCodes : struct, IBlock32Code
 {
     public const int BlockSize = 32;
     private const int Q8_0QuantsOffset = 2;
-    private const int MinOffset = 2;
+    internal const int MinOffset = 2;
 
     internal static int ActivationBlockBytes => TCodes.HasMin ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
     internal static nuint ActivationQuantsOffset => (nuint)(TCodes.HasMin ? Q8_1Kernels.QuantsOffset : Q8_0QuantsOffset);

@@ -6,8 +6,9 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// Several weight rows of a 32-element format (<see cref="IBlock32Codes"/>) against one activation row, the
-/// matrix × vector of decoding. Four rows share each activation block load; every row gets exactly the ints
-/// and the float steps of the one-row <see cref="Block32Kernels{TCodes}.Dot"/>, in its block order, so each
+/// matrix × vector of decoding. Four rows share each activation block load and one reduction of their int lanes
+/// (<see cref="SuperBlockLanes.Totals"/>); every row gets exactly the ints and, lane by lane, the float steps of the
+/// one-row <see cref="Block32Kernels{TCodes}.Dot"/>, in its block order, so each
 /// result equals <see cref="Block32Kernels{TCodes}.DotScalar"/> of that row to the bit and the row-by-row
 /// scalar dots are this kernel's twin.
 /// </summary>
@@ -37,21 +38,21 @@ internal static class Block32RowsKernels<TCodes> where TCodes : struct, IBlock32
                 ref byte w1 = ref Unsafe.Add(ref w0, rowBytes);
                 ref byte w2 = ref Unsafe.Add(ref w1, rowBytes);
                 ref byte w3 = ref Unsafe.Add(ref w2, rowBytes);
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                var sums = Vector128<float>.Zero;
                 for (int b = 0; b < blocks; b++)
                 {
                     ref byte ab = ref Unsafe.Add(ref a, b * activationBytes);
                     var aq = Vector256.LoadUnsafe(ref ab, quants).AsSByte();
                     int o = b * weightBytes;
-                    s0 = Row(s0, ref Unsafe.Add(ref w0, o), ref ab, aq);
-                    s1 = Row(s1, ref Unsafe.Add(ref w1, o), ref ab, aq);
-                    s2 = Row(s2, ref Unsafe.Add(ref w2, o), ref ab, aq);
-                    s3 = Row(s3, ref Unsafe.Add(ref w3, o), ref ab, aq);
+                    // One transposing reduction for the four rows' lanes, the float steps lane by lane.
+                    var isums = SuperBlockLanes.Totals(Lanes(ref Unsafe.Add(ref w0, o), aq), Lanes(ref Unsafe.Add(ref w1, o), aq),
+                        Lanes(ref Unsafe.Add(ref w2, o), aq), Lanes(ref Unsafe.Add(ref w3, o), aq));
+                    sums = AddBlocks(sums, ref Unsafe.Add(ref w0, o), ref Unsafe.Add(ref w1, o), ref Unsafe.Add(ref w2, o), ref Unsafe.Add(ref w3, o), ref ab, isums);
                 }
-                destination[r] = s0;
-                destination[r + 1] = s1;
-                destination[r + 2] = s2;
-                destination[r + 3] = s3;
+                destination[r] = sums.GetElement(0);
+                destination[r + 1] = sums.GetElement(1);
+                destination[r + 2] = sums.GetElement(2);
+                destination[r + 3] = sums.GetElement(3);
             }
         }
         for (; r < rowCount; r++)
@@ -59,9 +60,23 @@ internal static class Block32RowsKernels<TCodes> where TCodes : struct, IBlock32
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Row(float sum, ref byte weightBlock, ref byte activationBlock, Vector256<sbyte> activationQuants)
+    private static Vector256<int> Lanes(ref byte weightBlock, Vector256<sbyte> activationQuants) =>
+        Int8MultiplyAdd.Signed(Vector256<int>.Zero, TCodes.Codes256(ref weightBlock), activationQuants);
+
+    /// <summary>
+    /// <see cref="Block32Kernels{TCodes}.AddBlock"/> for four rows' blocks, lane by lane:
+    /// <c>sum += (d · d8) · isum</c>, then with mins <c>sum += m · s8</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<float> AddBlocks(Vector128<float> sums, ref byte b0, ref byte b1, ref byte b2, ref byte b3, ref byte activationBlock, Vector128<int> isums)
     {
-        var lanes = Int8MultiplyAdd.Signed(Vector256<int>.Zero, TCodes.Codes256(ref weightBlock), activationQuants);
-        return Block32Kernels<TCodes>.AddBlock(sum, ref weightBlock, ref activationBlock, Vector256.Sum(lanes));
+        fixed (byte* p0 = &b0, p1 = &b1, p2 = &b2, p3 = &b3)
+        {
+            sums += SuperBlockLanes.Scales(p0, p1, p2, p3, 0) * Vector128.Create(Q8_0Kernels.Scale(ref activationBlock)) * Vector128.ConvertToSingle(isums);
+            if (TCodes.HasMin)
+                sums += SuperBlockLanes.Scales(p0, p1, p2, p3, Block32Kernels<TCodes>.MinOffset)
+                    * Vector128.Create(Q8_0Kernels.Scale(ref Unsafe.Add(ref activationBlock, Q8_1Kernels.SumOffset)));
+            return sums;
+        }
     }
 }
