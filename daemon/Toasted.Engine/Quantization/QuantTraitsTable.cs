@@ -52,7 +52,7 @@ public static class QuantTraitsTable
             Type = GgmlType.Q6_K, BlockSize = Q6_KKernels.BlockSize, BytesPerBlock = Q6_KKernels.BytesPerBlock, ActivationType = GgmlType.Q8_K,
             Dequantize = Q6_KKernels.Dequantize, Dot = Q6_KKernels.Dot,
             DequantizeScalar = Q6_KKernels.DequantizeScalar, DotScalar = Q6_KKernels.DotScalar,
-            DotRows = Q6_KRowsKernels.DotRows, DotRowsScalar = Q6_KRowsKernels.DotRowsScalar,
+            DotRows = SuperBlockRowsKernels<Q6_KSuperBlock>.DotRows, DotRowsScalar = SuperBlockRowsKernels<Q6_KSuperBlock>.DotRowsScalar,
         },
         new()
         {

@@ -4,7 +4,7 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// One super-block of a K-quant row against a Q8_K activation block, as the four-row kernel takes it (Q2_K, Q3_K,
-/// Q4_K, Q5_K, IQ4_XS): the block's exact ints as vector lanes that add up to them, and its float steps, in the order
+/// Q4_K, Q5_K, Q6_K, IQ4_XS): the block's exact ints as vector lanes that add up to them, and its float steps, in the order
 /// of the format's scalar dot.
 /// </summary>
 internal unsafe interface IRowSuperBlock
