@@ -103,14 +103,14 @@ internal static unsafe class SubBlockScalePanelKernel
                             {
                                 var codes = Vector256.Load(w);
                                 var magnitudes = Magnitudes<TCodes>(codes);
-                                v0 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q, codes));
-                                v1 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 4, codes));
-                                v2 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 8, codes));
-                                v3 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 12, codes));
-                                v4 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 16, codes));
-                                v5 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 20, codes));
-                                v6 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 24, codes));
-                                v7 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(q + 28, codes));
+                                v0 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q), codes));
+                                v1 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 4), codes));
+                                v2 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 8), codes));
+                                v3 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 12), codes));
+                                v4 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 16), codes));
+                                v5 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 20), codes));
+                                v6 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 24), codes));
+                                v7 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 28), codes));
                             }
                             s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
                             s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
@@ -124,14 +124,14 @@ internal static unsafe class SubBlockScalePanelKernel
                     {
                         var codes = Vector256.Load(w);
                         var magnitudes = Magnitudes<TCodes>(codes);
-                        u0 = PanelInt8.MultiplyAdd(u0, magnitudes, Operand<TCodes>(q, codes));
-                        u1 = PanelInt8.MultiplyAdd(u1, magnitudes, Operand<TCodes>(q + 4, codes));
-                        u2 = PanelInt8.MultiplyAdd(u2, magnitudes, Operand<TCodes>(q + 8, codes));
-                        u3 = PanelInt8.MultiplyAdd(u3, magnitudes, Operand<TCodes>(q + 12, codes));
-                        u4 = PanelInt8.MultiplyAdd(u4, magnitudes, Operand<TCodes>(q + 16, codes));
-                        u5 = PanelInt8.MultiplyAdd(u5, magnitudes, Operand<TCodes>(q + 20, codes));
-                        u6 = PanelInt8.MultiplyAdd(u6, magnitudes, Operand<TCodes>(q + 24, codes));
-                        u7 = PanelInt8.MultiplyAdd(u7, magnitudes, Operand<TCodes>(q + 28, codes));
+                        u0 = PanelInt8.MultiplyAdd(u0, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q), codes));
+                        u1 = PanelInt8.MultiplyAdd(u1, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 4), codes));
+                        u2 = PanelInt8.MultiplyAdd(u2, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 8), codes));
+                        u3 = PanelInt8.MultiplyAdd(u3, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 12), codes));
+                        u4 = PanelInt8.MultiplyAdd(u4, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 16), codes));
+                        u5 = PanelInt8.MultiplyAdd(u5, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 20), codes));
+                        u6 = PanelInt8.MultiplyAdd(u6, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 24), codes));
+                        u7 = PanelInt8.MultiplyAdd(u7, magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 28), codes));
                     }
                     var scale = Vector256.Load(scales);
                     s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
@@ -183,10 +183,13 @@ internal static unsafe class SubBlockScalePanelKernel
     private static Vector256<byte> Magnitudes<TCodes>(Vector256<byte> codes) where TCodes : struct, ICodeRange =>
         TCodes.Signed ? Avx2.Abs(codes.AsSByte()) : codes;
 
-    /// <summary>Four activation bytes of one token in every lane, for signed codes with each code's sign.</summary>
+    /// <summary>
+    /// Four activation bytes of one token in every lane, for signed codes with each code's sign. (The broadcast is made
+    /// at the call, where the JIT folds the activation offset into its load.)
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<sbyte> Operand<TCodes>(byte* activation, Vector256<byte> codes) where TCodes : struct, ICodeRange =>
-        TCodes.Signed ? Avx2.Sign(PanelInt8.Broadcast4(activation), codes.AsSByte()) : PanelInt8.Broadcast4(activation);
+    private static Vector256<sbyte> Operand<TCodes>(Vector256<sbyte> broadcast, Vector256<byte> codes) where TCodes : struct, ICodeRange =>
+        TCodes.Signed ? Avx2.Sign(broadcast, codes.AsSByte()) : broadcast;
 
     /// <summary>Scalar reference twin of <see cref="Run"/>.</summary>
     public static void RunScalar(Quantization.GgmlType type, byte* panel, int blocks, byte* tiles, int tokens, float* destination, int destinationStride, int rows)
