@@ -6,10 +6,10 @@ namespace Toasted.Engine.Quantization;
 
 /// <summary>
 /// An IQ4_XS super-block for the four-row kernel (<see cref="IRowSuperBlock"/>): <c>sum += (d · d8) · isum</c>, isum built
-/// in registers. Each 512-bit step takes sub-blocks 2t and 2t + 1 (their 32 packed bytes): the nibbles in element order,
-/// the magnitudes of their levels by one byte shuffle, and the activations negated where the level is negative (codes
+/// in registers. Each 512-bit step takes sub-blocks 2t and 2t + 1 (their 32 packed bytes): the nibbles as they lie (the
+/// activations permuted to match), the magnitudes of their levels by one byte shuffle, and the activations negated where the level is negative (codes
 /// 0–7), so <c>vpmaddubsw</c> multiplies |level| by ±q8 (q8 in [−127, 127]; a pair sum at most 2 · 127 · 127); then one
-/// <c>vpmaddwd</c> by the sub-block scales. The ints are <see cref="IQ4_XSKernels.DotScalar"/>'s.
+/// <c>vpmaddwd</c> by the sub-block scales (one permute from the eight built per block). The ints are <see cref="IQ4_XSKernels.DotScalar"/>'s.
 /// </summary>
 internal readonly unsafe struct IQ4_XSSuperBlock : IRowSuperBlock
 {
@@ -25,10 +25,11 @@ internal readonly unsafe struct IQ4_XSSuperBlock : IRowSuperBlock
     public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
         minLanes = default;
-        var acc = Step512(Vector512<int>.Zero, block, c0, 0);
-        acc = Step512(acc, block, c1, 1);
-        acc = Step512(acc, block, c2, 2);
-        acc = Step512(acc, block, c3, 3);
+        var scales = SignedScales(block).ToVector256Unsafe().ToVector512Unsafe();
+        var acc = Step512(Vector512<int>.Zero, block, c0, scales, 0);
+        acc = Step512(acc, block, c1, scales, 1);
+        acc = Step512(acc, block, c2, scales, 2);
+        acc = Step512(acc, block, c3, scales, 3);
         return SuperBlockLanes.Fold(acc);
     }
 
@@ -57,19 +58,44 @@ internal readonly unsafe struct IQ4_XSSuperBlock : IRowSuperBlock
     public static Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8) =>
         sums + SuperBlockLanes.Scales(b0, b1, b2, b3, 0) * Vector128.Create(d8) * Vector128.ConvertToSingle(isums);
 
-    /// <summary>Sub-blocks 2<paramref name="t"/> and 2<paramref name="t"/> + 1: 64 elements against 64 contiguous q8.</summary>
+    /// <summary>
+    /// Sub-blocks 2<paramref name="t"/> and 2<paramref name="t"/> + 1, 64 elements: their 32 packed bytes' low nibbles then
+    /// high nibbles as they lie, which puts the elements in the order 0–15, 32–47, 16–31, 48–63 of the step; the activation
+    /// chunk takes that order instead (one 128-bit lane permute, the same for the four rows), and the pair sums of
+    /// 128-bit lane k belong to sub-block 2t + k mod 2.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Step512(Vector512<int> acc, byte* block, Vector512<sbyte> activations, int t)
+    private static Vector512<int> Step512(Vector512<int> acc, byte* block, Vector512<sbyte> activations, Vector512<short> scales, int t)
     {
         var packed = Vector256.Load(block + IQ4_XSKernels.QuantsOffset + 32 * t);
-        var low = packed & Vector256.Create((byte)0x0F);
-        var high = PackedNibbles.High256(packed);
-        // Element order: sub-block 2t's low then high nibbles, then sub-block 2t + 1's.
-        var codes = VectorHalves.Join(Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31));
+        var codes = VectorHalves.Join(packed & Vector256.Create((byte)0x0F), PackedNibbles.High256(packed));
+        var ordered = Avx512F.Shuffle4x128(activations.AsInt64(), activations.AsInt64(), 0b11_01_10_00).AsSByte();
         var magnitudes = Avx512BW.Shuffle(Vector512.Create(Magnitudes()), codes);
-        var signed = Vector512.ConditionalSelect(Vector512.LessThan(codes, Vector512.Create((byte)8)).AsSByte(), -activations, activations);
-        var weights = VectorHalves.Join(Vector256.Create(SubBlockScale(block, 2 * t)), Vector256.Create(SubBlockScale(block, 2 * t + 1)));
+        var signed = Vector512.ConditionalSelect(Vector512.LessThan(codes, Vector512.Create((byte)8)).AsSByte(), -ordered, ordered);
+        var subBlockOfLane = Vector512.Create((short)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        var weights = Avx512BW.PermuteVar32x16(scales, subBlockOfLane + Vector512.Create((short)(2 * t)));
         return Int8MultiplyAdd.UnsignedScaled(acc, magnitudes, signed, weights);
+    }
+
+    /// <summary>
+    /// The eight signed sub-block scales (ls − 32) as shorts: the low nibbles of scales_l spread to one per byte and the
+    /// bit pairs of scales_h to bits 4–5 of the same bytes by two bit deposits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<short> SignedScales(byte* block)
+    {
+        ulong packed;
+        if (Bmi2.X64.IsSupported)
+        {
+            packed = Bmi2.X64.ParallelBitDeposit(Unsafe.ReadUnaligned<uint>(block + IQ4_XSKernels.ScalesLowOffset), 0x0F0F0F0F0F0F0F0FUL)
+                | Bmi2.X64.ParallelBitDeposit(Unsafe.ReadUnaligned<ushort>(block + IQ4_XSKernels.ScalesHighOffset), 0x3030303030303030UL);
+        }
+        else
+        {
+            packed = 0;
+            for (int s = 0; s < 8; s++) packed |= (ulong)(byte)(SubBlockScale(block, s) + 32) << (8 * s);
+        }
+        return Sse41.ConvertToVector128Int16(Vector128.CreateScalarUnsafe(packed).AsByte()) - Vector128.Create((short)32);
     }
 
     /// <summary>|level| for each code, for the byte shuffles.</summary>
