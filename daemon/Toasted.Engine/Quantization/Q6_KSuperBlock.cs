@@ -53,12 +53,11 @@ internal readonly unsafe struct Q6_KSuperBlock : IRowSuperBlock
 
     /// <summary>The scalar dot's step, <c>sum + (d · d8) · isum</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Add(float sum, int isum, int minTerm, byte* block, float d8) =>
-        sum + Q8_0Kernels.Scale(ref block[Q6_KKernels.ScaleOffset]) * d8 * isum;
+    public static float Add(float sum, int isum, int minTerm, byte* block, float d8) => SuperBlockLanes.AddScaled(sum, isum, block, Q6_KKernels.ScaleOffset, d8);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> sums, Vector128<int> isums, Vector128<int> minTerms, byte* b0, byte* b1, byte* b2, byte* b3, float d8) =>
-        sums + SuperBlockLanes.Scales(b0, b1, b2, b3, Q6_KKernels.ScaleOffset) * Vector128.Create(d8) * Vector128.ConvertToSingle(isums);
+        SuperBlockLanes.AddScaled(sums, isums, b0, b1, b2, b3, Q6_KKernels.ScaleOffset, d8);
 
     /// <summary>The sixteen signed group scales widened to shorts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

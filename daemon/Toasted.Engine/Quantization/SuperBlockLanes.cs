@@ -27,6 +27,19 @@ internal static class SuperBlockLanes
     internal static unsafe Vector128<float> Scales(byte* b0, byte* b1, byte* b2, byte* b3, int offset) =>
         Vector128.Create(Q8_0Kernels.Scale(ref b0[offset]), Q8_0Kernels.Scale(ref b1[offset]), Q8_0Kernels.Scale(ref b2[offset]), Q8_0Kernels.Scale(ref b3[offset]));
 
+    /// <summary>
+    /// The float step of the formats with one f16 scale and no mins (Q3_K, Q6_K, IQ4_XS), as their scalar dots take it:
+    /// <c>sum + (d · d8) · isum</c>, d at <paramref name="scaleOffset"/> of the block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe float AddScaled(float sum, int isum, byte* block, int scaleOffset, float d8) =>
+        sum + Q8_0Kernels.Scale(ref block[scaleOffset]) * d8 * isum;
+
+    /// <summary><see cref="AddScaled(float, int, byte*, int, float)"/> for four rows' blocks, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector128<float> AddScaled(Vector128<float> sums, Vector128<int> isums, byte* b0, byte* b1, byte* b2, byte* b3, int scaleOffset, float d8) =>
+        sums + Scales(b0, b1, b2, b3, scaleOffset) * Vector128.Create(d8) * Vector128.ConvertToSingle(isums);
+
     /// <summary>A 512-bit step's int lanes folded to 256 bits (exact).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<int> Fold(Vector512<int> lanes) => lanes.GetLower() + lanes.GetUpper();
