@@ -17,17 +17,25 @@ internal readonly unsafe struct Q4_KSuperBlock : IRowSuperBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
-        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
-        return Ints512(block, c0, c1, c2, c3, scales);
+        return Ints512(block, c0, c1, c2, c3, Header(block, activationBlock, out minLanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes)
     {
+        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, Header(block, activationBlock, out minLanes));
+    }
+
+    /// <summary>
+    /// The header a Q4_K or Q5_K block shares: its eight 6-bit scales packed one per byte (returned) and the lanes of
+    /// its mins times the activation's block sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Header(byte* block, byte* activationBlock, out Vector256<int> minLanes)
+    {
         Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
         minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
-        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales);
+        return scales;
     }
 
     /// <summary>

@@ -21,17 +21,13 @@ internal readonly unsafe struct Q5_KSuperBlock : IRowSuperBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Lanes512(byte* block, byte* activationBlock, Vector512<sbyte> c0, Vector512<sbyte> c1, Vector512<sbyte> c2, Vector512<sbyte> c3, out Vector256<int> minLanes)
     {
-        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
-        return Ints512(block, c0, c1, c2, c3, scales);
+        return Ints512(block, c0, c1, c2, c3, Q4_KSuperBlock.Header(block, activationBlock, out minLanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Lanes256(byte* block, byte* activationBlock, out Vector256<int> minLanes)
     {
-        Q4_KKernels.DecodeScalesAndMinsPacked(ref block[Q4_KKernels.ScalesOffset], out ulong scales, out ulong mins);
-        minLanes = Q4_KKernels.MinLanes(ref *activationBlock, mins);
-        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, scales);
+        return Ints256(block, (sbyte*)activationBlock + Q8_KKernels.QuantsOffset, Q4_KSuperBlock.Header(block, activationBlock, out minLanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
