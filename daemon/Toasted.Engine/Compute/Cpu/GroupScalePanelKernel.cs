@@ -146,31 +146,17 @@ internal static unsafe class GroupScalePanelKernel
                     s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
                     s4 += u4 * scale; s5 += u5 * scale; s6 += u6 * scale; s7 += u7 * scale;
                 }
-                Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-                byte* sums = a + ActivationTiles.Q8_KSumsOffset;
-                short* pairs = (short*)(p + PairsOffset);
-                for (int k = 0; k < 8; k++, sums += 32, pairs += 16)
-                {
-                    var pair = Vector256.Load(pairs);
-                    c0 = PanelInt8.MultiplyAddPairs(c0, pair, Vector256.Create(*(int*)sums).AsInt16());
-                    c1 = PanelInt8.MultiplyAddPairs(c1, pair, Vector256.Create(*(int*)(sums + 4)).AsInt16());
-                    c2 = PanelInt8.MultiplyAddPairs(c2, pair, Vector256.Create(*(int*)(sums + 8)).AsInt16());
-                    c3 = PanelInt8.MultiplyAddPairs(c3, pair, Vector256.Create(*(int*)(sums + 12)).AsInt16());
-                    c4 = PanelInt8.MultiplyAddPairs(c4, pair, Vector256.Create(*(int*)(sums + 16)).AsInt16());
-                    c5 = PanelInt8.MultiplyAddPairs(c5, pair, Vector256.Create(*(int*)(sums + 20)).AsInt16());
-                    c6 = PanelInt8.MultiplyAddPairs(c6, pair, Vector256.Create(*(int*)(sums + 24)).AsInt16());
-                    c7 = PanelInt8.MultiplyAddPairs(c7, pair, Vector256.Create(*(int*)(sums + 28)).AsInt16());
-                }
+                var c = PanelInt8.PairTerms((short*)(p + PairsOffset), a + ActivationTiles.Q8_KSumsOffset, 8);
                 byte* scaleFloats = p + ScaleOffset;
                 float* d8 = (float*)a;
-                f[0] = TPairs.Finish(f[0], s0, c0, scaleFloats, d8[0]);
-                f[1] = TPairs.Finish(f[1], s1, c1, scaleFloats, d8[1]);
-                f[2] = TPairs.Finish(f[2], s2, c2, scaleFloats, d8[2]);
-                f[3] = TPairs.Finish(f[3], s3, c3, scaleFloats, d8[3]);
-                f[4] = TPairs.Finish(f[4], s4, c4, scaleFloats, d8[4]);
-                f[5] = TPairs.Finish(f[5], s5, c5, scaleFloats, d8[5]);
-                f[6] = TPairs.Finish(f[6], s6, c6, scaleFloats, d8[6]);
-                f[7] = TPairs.Finish(f[7], s7, c7, scaleFloats, d8[7]);
+                f[0] = TPairs.Finish(f[0], s0, c.T0, scaleFloats, d8[0]);
+                f[1] = TPairs.Finish(f[1], s1, c.T1, scaleFloats, d8[1]);
+                f[2] = TPairs.Finish(f[2], s2, c.T2, scaleFloats, d8[2]);
+                f[3] = TPairs.Finish(f[3], s3, c.T3, scaleFloats, d8[3]);
+                f[4] = TPairs.Finish(f[4], s4, c.T4, scaleFloats, d8[4]);
+                f[5] = TPairs.Finish(f[5], s5, c.T5, scaleFloats, d8[5]);
+                f[6] = TPairs.Finish(f[6], s6, c.T6, scaleFloats, d8[6]);
+                f[7] = TPairs.Finish(f[7], s7, c.T7, scaleFloats, d8[7]);
             }
             PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }

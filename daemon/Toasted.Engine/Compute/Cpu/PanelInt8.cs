@@ -45,6 +45,36 @@ internal static unsafe class PanelInt8
         return accumulator + Avx2.MultiplyAddAdjacent(left, right);
     }
 
+    /// <summary>Eight tokens' int vectors (lane = panel row), token t in T<i>t</i>.</summary>
+    public readonly record struct TokenInts(
+        Vector256<int> T0, Vector256<int> T1, Vector256<int> T2, Vector256<int> T3,
+        Vector256<int> T4, Vector256<int> T5, Vector256<int> T6, Vector256<int> T7);
+
+    /// <summary>
+    /// Per token of a Q8_K tile block, Σ_k pair[k] · (bsums[2k], bsums[2k+1]) over <paramref name="pairCount"/> pairs: the
+    /// panel's 16-bit pairs per row at <paramref name="pairs"/> (16 shorts per k) against each token's block-sum pairs at
+    /// <paramref name="tokenSums"/> (32 bytes per k). Exact: pairwise 16-bit multiply-adds into 32 bits. The panel kernels'
+    /// mins (Q4_K, Q5_K, Q2_K) and code offsets (Q6_K, Q3_K) are such terms.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TokenInts PairTerms(short* pairs, byte* tokenSums, int pairCount)
+    {
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int k = 0; k < pairCount; k++, tokenSums += 32, pairs += 16)
+        {
+            var pair = Vector256.Load(pairs);
+            c0 = MultiplyAddPairs(c0, pair, Vector256.Create(*(int*)tokenSums).AsInt16());
+            c1 = MultiplyAddPairs(c1, pair, Vector256.Create(*(int*)(tokenSums + 4)).AsInt16());
+            c2 = MultiplyAddPairs(c2, pair, Vector256.Create(*(int*)(tokenSums + 8)).AsInt16());
+            c3 = MultiplyAddPairs(c3, pair, Vector256.Create(*(int*)(tokenSums + 12)).AsInt16());
+            c4 = MultiplyAddPairs(c4, pair, Vector256.Create(*(int*)(tokenSums + 16)).AsInt16());
+            c5 = MultiplyAddPairs(c5, pair, Vector256.Create(*(int*)(tokenSums + 20)).AsInt16());
+            c6 = MultiplyAddPairs(c6, pair, Vector256.Create(*(int*)(tokenSums + 24)).AsInt16());
+            c7 = MultiplyAddPairs(c7, pair, Vector256.Create(*(int*)(tokenSums + 28)).AsInt16());
+        }
+        return new(c0, c1, c2, c3, c4, c5, c6, c7);
+    }
+
     /// <summary>
     /// Stores the results of one tile of eight tokens (one vector per token, lane = panel row): the first
     /// <paramref name="tokens"/> of them (padding tokens past the chunk are dropped), lanes 0..rows−1 each.

@@ -137,32 +137,18 @@ internal static unsafe class SubBlockScalePanelKernel
                     s0 += u0 * scale; s1 += u1 * scale; s2 += u2 * scale; s3 += u3 * scale;
                     s4 += u4 * scale; s5 += u5 * scale; s6 += u6 * scale; s7 += u7 * scale;
                 }
-                Vector256<int> m0 = default, m1 = default, m2 = default, m3 = default, m4 = default, m5 = default, m6 = default, m7 = default;
-                byte* sums = a + ActivationTiles.Q8_KSumsOffset;
-                short* minPairs = (short*)(p + MinPairsOffset);
-                for (int s = 0; s < (TCodes.HasMins ? 8 : 0); s++, sums += 32, minPairs += 16)
-                {
-                    var pair = Vector256.Load(minPairs);
-                    m0 = PanelInt8.MultiplyAddPairs(m0, pair, Vector256.Create(*(int*)sums).AsInt16());
-                    m1 = PanelInt8.MultiplyAddPairs(m1, pair, Vector256.Create(*(int*)(sums + 4)).AsInt16());
-                    m2 = PanelInt8.MultiplyAddPairs(m2, pair, Vector256.Create(*(int*)(sums + 8)).AsInt16());
-                    m3 = PanelInt8.MultiplyAddPairs(m3, pair, Vector256.Create(*(int*)(sums + 12)).AsInt16());
-                    m4 = PanelInt8.MultiplyAddPairs(m4, pair, Vector256.Create(*(int*)(sums + 16)).AsInt16());
-                    m5 = PanelInt8.MultiplyAddPairs(m5, pair, Vector256.Create(*(int*)(sums + 20)).AsInt16());
-                    m6 = PanelInt8.MultiplyAddPairs(m6, pair, Vector256.Create(*(int*)(sums + 24)).AsInt16());
-                    m7 = PanelInt8.MultiplyAddPairs(m7, pair, Vector256.Create(*(int*)(sums + 28)).AsInt16());
-                }
+                var m = PanelInt8.PairTerms((short*)(p + MinPairsOffset), a + ActivationTiles.Q8_KSumsOffset, TCodes.HasMins ? 8 : 0);
                 var d = Vector256.Load((float*)(p + ScalesOffset));
                 var negativeDmin = Vector256.Load((float*)(p + ScalesOffset) + 8);
                 float* d8 = (float*)a;
-                f[0] = Finish<TCodes>(f[0], s0, m0, d, negativeDmin, d8[0]);
-                f[1] = Finish<TCodes>(f[1], s1, m1, d, negativeDmin, d8[1]);
-                f[2] = Finish<TCodes>(f[2], s2, m2, d, negativeDmin, d8[2]);
-                f[3] = Finish<TCodes>(f[3], s3, m3, d, negativeDmin, d8[3]);
-                f[4] = Finish<TCodes>(f[4], s4, m4, d, negativeDmin, d8[4]);
-                f[5] = Finish<TCodes>(f[5], s5, m5, d, negativeDmin, d8[5]);
-                f[6] = Finish<TCodes>(f[6], s6, m6, d, negativeDmin, d8[6]);
-                f[7] = Finish<TCodes>(f[7], s7, m7, d, negativeDmin, d8[7]);
+                f[0] = Finish<TCodes>(f[0], s0, m.T0, d, negativeDmin, d8[0]);
+                f[1] = Finish<TCodes>(f[1], s1, m.T1, d, negativeDmin, d8[1]);
+                f[2] = Finish<TCodes>(f[2], s2, m.T2, d, negativeDmin, d8[2]);
+                f[3] = Finish<TCodes>(f[3], s3, m.T3, d, negativeDmin, d8[3]);
+                f[4] = Finish<TCodes>(f[4], s4, m.T4, d, negativeDmin, d8[4]);
+                f[5] = Finish<TCodes>(f[5], s5, m.T5, d, negativeDmin, d8[5]);
+                f[6] = Finish<TCodes>(f[6], s6, m.T6, d, negativeDmin, d8[6]);
+                f[7] = Finish<TCodes>(f[7], s7, m.T7, d, negativeDmin, d8[7]);
             }
             PanelInt8.StoreTile(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], tokens - first, destination + (long)first * destinationStride, destinationStride, rows);
         }
