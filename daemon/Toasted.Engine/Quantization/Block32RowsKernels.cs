@@ -68,15 +68,12 @@ internal static class Block32RowsKernels<TCodes> where TCodes : struct, IBlock32
     /// <c>sum += (d · d8) · isum</c>, then with mins <c>sum += m · s8</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector128<float> AddBlocks(Vector128<float> sums, ref byte b0, ref byte b1, ref byte b2, ref byte b3, ref byte activationBlock, Vector128<int> isums)
+    private static Vector128<float> AddBlocks(Vector128<float> sums, ref byte b0, ref byte b1, ref byte b2, ref byte b3, ref byte activationBlock, Vector128<int> isums)
     {
-        fixed (byte* p0 = &b0, p1 = &b1, p2 = &b2, p3 = &b3)
-        {
-            sums += SuperBlockLanes.Scales(p0, p1, p2, p3, 0) * Vector128.Create(Q8_0Kernels.Scale(ref activationBlock)) * Vector128.ConvertToSingle(isums);
-            if (TCodes.HasMin)
-                sums += SuperBlockLanes.Scales(p0, p1, p2, p3, Block32Kernels<TCodes>.MinOffset)
-                    * Vector128.Create(Q8_0Kernels.Scale(ref Unsafe.Add(ref activationBlock, Q8_1Kernels.SumOffset)));
-            return sums;
-        }
+        sums += SuperBlockLanes.Scales(ref b0, ref b1, ref b2, ref b3, 0) * Vector128.Create(Q8_0Kernels.Scale(ref activationBlock)) * Vector128.ConvertToSingle(isums);
+        if (TCodes.HasMin)
+            sums += SuperBlockLanes.Scales(ref b0, ref b1, ref b2, ref b3, Block32Kernels<TCodes>.MinOffset)
+                * Vector128.Create(Q8_0Kernels.Scale(ref Unsafe.Add(ref activationBlock, Q8_1Kernels.SumOffset)));
+        return sums;
     }
 }

@@ -25,7 +25,13 @@ internal static class SuperBlockLanes
     /// <summary>Four rows' f16 scales at <paramref name="offset"/> of their blocks, as floats in lanes 0–3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe Vector128<float> Scales(byte* b0, byte* b1, byte* b2, byte* b3, int offset) =>
-        Vector128.Create(Q8_0Kernels.Scale(ref b0[offset]), Q8_0Kernels.Scale(ref b1[offset]), Q8_0Kernels.Scale(ref b2[offset]), Q8_0Kernels.Scale(ref b3[offset]));
+        Scales(ref *b0, ref *b1, ref *b2, ref *b3, offset);
+
+    /// <inheritdoc cref="Scales(byte*, byte*, byte*, byte*, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Scales(ref byte b0, ref byte b1, ref byte b2, ref byte b3, int offset) =>
+        Vector128.Create(Q8_0Kernels.Scale(ref Unsafe.Add(ref b0, offset)), Q8_0Kernels.Scale(ref Unsafe.Add(ref b1, offset)),
+            Q8_0Kernels.Scale(ref Unsafe.Add(ref b2, offset)), Q8_0Kernels.Scale(ref Unsafe.Add(ref b3, offset)));
 
     /// <summary>
     /// The float step of the formats with one f16 scale and no mins (Q3_K, Q6_K, IQ4_XS), as their scalar dots take it:
