@@ -74,8 +74,8 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
         long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
-        var pickFirst = ScaleSpread(0);
-        var pickSecond = ScaleSpread(1);
+        var pickFirst = PairedRowScales.Pick(0);
+        var pickSecond = PairedRowScales.Pick(1);
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
@@ -88,10 +88,10 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                 for (int h = 0; h < 2; h++)
                 {
                     // Scale pair 4h + quarter holds the quarter's two groups: dwords 0–3 and dwords 4–7 of its 32 elements.
-                    var quarter0Scales = WideScales(header, 4 * h);
-                    var quarter1Scales = WideScales(header, 4 * h + 1);
-                    var quarter2Scales = WideScales(header, 4 * h + 2);
-                    var quarter3Scales = WideScales(header, 4 * h + 3);
+                    var quarter0Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h);
+                    var quarter1Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 1);
+                    var quarter2Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 2);
+                    var quarter3Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 3);
                     for (int half = 0; half < 2; half++)
                     {
                         var pick = half == 0 ? pickFirst : pickSecond;
@@ -109,10 +109,10 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                             quarter2 += Avx512BW.MultiplyAddAdjacent(q2, Vector512.Load(pattern + 512));
                             quarter3 += Avx512BW.MultiplyAddAdjacent(q3, Vector512.Load(pattern + 768));
                         }
-                        ints += Avx512BW.MultiplyAddAdjacent(quarter0, Spread(quarter0Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter1, Spread(quarter1Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter2, Spread(quarter2Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter3, Spread(quarter3Scales, pick));
+                        ints += Avx512BW.MultiplyAddAdjacent(quarter0, PairedRowScales.Spread(quarter0Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter1, PairedRowScales.Spread(quarter1Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter2, PairedRowScales.Spread(quarter2Scales, pick))
+                            + Avx512BW.MultiplyAddAdjacent(quarter3, PairedRowScales.Spread(quarter3Scales, pick));
                     }
                 }
                 var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetCorrection(header, patterns) << 5);
@@ -127,8 +127,8 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
         long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
-        var pickFirst = ScaleSpread(0).GetLower();
-        var pickSecond = ScaleSpread(1).GetLower();
+        var pickFirst = PairedRowScales.Pick(0).GetLower();
+        var pickSecond = PairedRowScales.Pick(1).GetLower();
         for (int g = 0; g < groups; g++)
         {
             byte* group = packed + g * groupBytes;
@@ -140,10 +140,10 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                 var ints = Vector256<int>.Zero;
                 for (int h = 0; h < 2; h++)
                 {
-                    var quarter0Scales = WideScales(header, 4 * h);
-                    var quarter1Scales = WideScales(header, 4 * h + 1);
-                    var quarter2Scales = WideScales(header, 4 * h + 2);
-                    var quarter3Scales = WideScales(header, 4 * h + 3);
+                    var quarter0Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h);
+                    var quarter1Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 1);
+                    var quarter2Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 2);
+                    var quarter3Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 3);
                     // Dwords 0–3 of each quarter belong to the first group of a pair, 4–7 to the second;
                     // two dwords at a time keep the short sums exact.
                     for (int c = 0; c < 8; c += 2)
@@ -163,10 +163,10 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
                             quarter2 += Avx2.MultiplyAddAdjacent(q2, Vector256.Load(pattern + 512));
                             quarter3 += Avx2.MultiplyAddAdjacent(q3, Vector256.Load(pattern + 768));
                         }
-                        ints = ScaledAdd(ints, quarter0, Avx2.Shuffle(quarter0Scales.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, quarter1, Avx2.Shuffle(quarter1Scales.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, quarter2, Avx2.Shuffle(quarter2Scales.AsByte(), pick).AsInt16());
-                        ints = ScaledAdd(ints, quarter3, Avx2.Shuffle(quarter3Scales.AsByte(), pick).AsInt16());
+                        ints = ScaledAdd(ints, quarter0, PairedRowScales.Spread(quarter0Scales, pick));
+                        ints = ScaledAdd(ints, quarter1, PairedRowScales.Spread(quarter1Scales, pick));
+                        ints = ScaledAdd(ints, quarter2, PairedRowScales.Spread(quarter2Scales, pick));
+                        ints = ScaledAdd(ints, quarter3, PairedRowScales.Spread(quarter3Scales, pick));
                     }
                 }
                 var rowInts = ints - (OffsetCorrection(header, patterns) << 5);
@@ -228,38 +228,8 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
             ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
             : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
 
-    /// <summary>Scale pair <paramref name="pair"/> of the eight rows as shorts: row r's two scales at shorts 2r and 2r + 1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> WideScales(byte* header, int pair) =>
-        Avx2.ConvertToVector256Int16((sbyte*)header + Q6_KInterleaved.ScalesOffset + 16 * pair);
-
-    /// <summary>Both halves of a 512-bit vector get the pair's shorts, then <paramref name="pick"/> copies one scale per row into its lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> Spread(Vector256<short> pair, Vector512<byte> pick) =>
-        Avx512BW.Shuffle(VectorHalves.Repeat(pair).AsByte(), pick).AsInt16();
-
-    /// <summary>
-    /// Byte shuffle that fills both shorts of 4-byte lane i with scale <paramref name="which"/> of row i mod 8:
-    /// each 128-bit lane of a widened pair holds four rows' two scales, rows 0–3 in even 128-bit lanes and 4–7
-    /// in odd ones, which is where lanes i mod 8 of those rows fall.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> ScaleSpread(int which)
-    {
-        // Lane i takes bytes 4(i mod 4) + 2·which and the one after, twice. Built from constants, so the JIT keeps
-        // the shuffle in a register rather than on the stack across the loops.
-        uint pick = 0x02020202u * (uint)which;
-        return Vector512.Create(Vector128.Create(0x01000100u + pick, 0x05040504u + pick, 0x09080908u + pick, 0x0D0C0D0Cu + pick)).AsByte();
-    }
-
     /// <summary>Per row, Σ_g scale_g · bsums[g]: row r's scale pair meets the pair of block sums repeated in every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> OffsetCorrection(byte* header, byte* patterns)
-    {
-        uint* sums = (uint*)(patterns + BlockSumsOffset);
-        var total = Avx2.MultiplyAddAdjacent(WideScales(header, 0), Vector256.Create(sums[0]).AsInt16());
-        for (int pair = 1; pair < 8; pair++)
-            total += Avx2.MultiplyAddAdjacent(WideScales(header, pair), Vector256.Create(sums[pair]).AsInt16());
-        return total;
-    }
+    private static Vector256<int> OffsetCorrection(byte* header, byte* patterns) =>
+        PairedRowScales.TimesSums(header + Q6_KInterleaved.ScalesOffset, (short*)(patterns + BlockSumsOffset), 8);
 }

@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K, Q5_K and Q6_K: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -31,16 +31,18 @@ public unsafe class InterleavedDecodeTests
             Q5_KInterleaved.RowsPerGroup, Q5_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
             Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes),
+        [GgmlType.IQ4_XS] = new(GgmlType.IQ4_XS, IQ4_XSInterleaved.Repack, IQ4_XSInterleaved.DotGroupsScalar, IQ4_XSInterleavedKernels.DotGroups,
+            IQ4_XSInterleaved.RowsPerGroup, IQ4_XSInterleaved.GroupBytes),
     };
 
     private static readonly int[] BlockCounts = [1, 2, 3, 8, 17, 64];
     private static readonly int[] GroupCounts = [1, 2, 3];
 
     /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
-    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K ? [1, 2, 3, 5, 8] : BlockCounts;
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K }
+        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -170,6 +172,7 @@ public unsafe class InterleavedDecodeTests
     [TestCase(GgmlType.Q4_K)]
     [TestCase(GgmlType.Q5_K)]
     [TestCase(GgmlType.Q6_K)]
+    [TestCase(GgmlType.IQ4_XS)]
     public void Padded_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
     {
         foreach (int blocks in new[] { 1, 8, 9, 22, 64 })
