@@ -74,19 +74,15 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
                     byte* w = quants + 256 * k;
                     sbyte* low = (sbyte*)patterns + 512 * k;
                     sbyte* high = low + 256;
-                    Vector512<short> lowH = default, lowL = default, highH = default, highL = default;
-                    for (int t = 0; t < 4; t++)
-                    {
-                        // Vector t covers half-vectors 2t (lanes 0–7) and 2t + 1 (lanes 8–15) of chunk k, and so do the patterns.
-                        var codes = Vector512.Load(w + 64 * t);
-                        var shifted = (codes.AsUInt16() >>> 4).AsByte();
-                        var lowPattern = Vector512.Load(low + 64 * t);
-                        var highPattern = Vector512.Load(high + 64 * t);
-                        lowH += Avx512BW.MultiplyAddAdjacent(Lookup(highTable, codes), lowPattern);
-                        lowL += Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, codes), lowPattern);
-                        highH += Avx512BW.MultiplyAddAdjacent(Lookup(highTable, shifted), highPattern);
-                        highL += Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, shifted), highPattern);
-                    }
+                    // Vector t covers half-vectors 2t (lanes 0–7) and 2t + 1 (lanes 8–15) of chunk k, and so do the patterns.
+                    var (lowH, lowL, highH, highL) = Step512(w, low, high, highTable, lowTable);
+                    var (lowH1, lowL1, highH1, highL1) = Step512(w + 64, low + 64, high + 64, highTable, lowTable);
+                    var (lowH2, lowL2, highH2, highL2) = Step512(w + 128, low + 128, high + 128, highTable, lowTable);
+                    var (lowH3, lowL3, highH3, highL3) = Step512(w + 192, low + 192, high + 192, highTable, lowTable);
+                    lowH += lowH1 + lowH2 + lowH3;
+                    lowL += lowL1 + lowL2 + lowL3;
+                    highH += highH1 + highH2 + highH3;
+                    highL += highL1 + highL2 + highL3;
                     var pair = PairedRowScales.Wide(scales, k);
                     var lowScales = PairedRowScales.Spread(pair, pickFirst);
                     var highScales = PairedRowScales.Spread(pair, pickSecond);
@@ -98,6 +94,19 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
             }
             sums.Store(destination + (long)g * RowsPerGroup);
         }
+    }
+
+    /// <summary>One 64-byte code vector's H and L pair sums against its low-nibble and high-nibble patterns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<short>, Vector512<short>, Vector512<short>, Vector512<short>) Step512(byte* w, sbyte* low, sbyte* high,
+        Vector512<byte> highTable, Vector512<byte> lowTable)
+    {
+        var codes = Vector512.Load(w);
+        var shifted = (codes.AsUInt16() >>> 4).AsByte();
+        var lowPattern = Vector512.Load(low);
+        var highPattern = Vector512.Load(high);
+        return (Avx512BW.MultiplyAddAdjacent(Lookup(highTable, codes), lowPattern), Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, codes), lowPattern),
+            Avx512BW.MultiplyAddAdjacent(Lookup(highTable, shifted), highPattern), Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, shifted), highPattern));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
