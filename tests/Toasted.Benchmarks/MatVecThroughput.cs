@@ -66,6 +66,8 @@ public static unsafe class MatVecThroughput
             {
                 GgmlType.Q4_0 when Q4_0InterleavedKernels.IsSupported => (Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q4_0Interleaved.Repack, Dot: (GroupDots)Q4_0InterleavedKernels.DotGroups)),
+                GgmlType.IQ4_NL when IQ4_NLInterleavedKernels.IsSupported => (Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q4_0Interleaved.Repack, Dot: (GroupDots)IQ4_NLInterleavedKernels.DotGroups)),
                 GgmlType.Q8_0 when Q8_0InterleavedKernels.IsSupported => (Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q8_0Interleaved.Repack, Dot: (GroupDots)Q8_0InterleavedKernels.DotGroups)),
                 GgmlType.Q4_K when Q4_KInterleavedKernels.IsSupported => (Q4_KInterleaved.RowsPerGroup, Q4_KInterleaved.GroupBytes(columns / traits.BlockSize),

@@ -9,8 +9,8 @@ namespace Toasted.Engine.Quantization;
 /// <see cref="Q4_KInterleavedKernels.FillPatternDigest"/> (the codes lie as Q4_K's nibbles do).
 /// <para>
 /// The levels are signed (−127 … 113) and <c>vpmaddubsw</c> wants its first operand unsigned, so each level is split
-/// into two unsigned nibbles: level = 16 · H + L − 128 with H = (level >> 4) + 8 and L = level &amp; 15, both 0 … 15 and
-/// each looked up from the code by one byte permute. Then Σ level · q8 = 16 · Σ H · q8 + Σ L · q8 − 128 · Σ q8, and the
+/// into two unsigned nibbles (<see cref="Iq4NonLinearValues.HighNibbles"/>): level = 16 · H + L − 128, H and L each looked
+/// up from the code by one byte permute. Then Σ level · q8 = 16 · Σ H · q8 + Σ L · q8 − 128 · Σ q8, and the
 /// nibble products add up as shorts through a whole chunk (eight pair sums of at most 2 · 15 · 128, 30720), as Q4_K's
 /// do; each sub-block's H and L sums are weighted by the eight rows' signed sub-block scales (times 16 for H) in one
 /// <c>vpmaddwd</c> each, and the −128 · Σ q8 term is Σ_s scale_s · (sub-block sum of q8), four more per column. Per
@@ -54,8 +54,8 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var highTable = Table512(HighNibbles());
-        var lowTable = Table512(LowNibbles());
+        var highTable = Vector512.Create(Iq4NonLinearValues.HighNibbles());
+        var lowTable = Vector512.Create(Iq4NonLinearValues.LowNibbles());
         var pickFirst = PairedRowScales.Pick(0);
         var pickSecond = PairedRowScales.Pick(1);
         long groupBytes = IQ4_XSInterleaved.GroupBytes(blocks);
@@ -105,15 +105,15 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
         var shifted = (codes.AsUInt16() >>> 4).AsByte();
         var lowPattern = Vector512.Load(low);
         var highPattern = Vector512.Load(high);
-        return (Avx512BW.MultiplyAddAdjacent(Lookup(highTable, codes), lowPattern), Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, codes), lowPattern),
-            Avx512BW.MultiplyAddAdjacent(Lookup(highTable, shifted), highPattern), Avx512BW.MultiplyAddAdjacent(Lookup(lowTable, shifted), highPattern));
+        return (Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, codes), lowPattern), Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, codes), lowPattern),
+            Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, shifted), highPattern), Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, shifted), highPattern));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var highTable = Vector256.Create(HighNibbles());
-        var lowTable = Vector256.Create(LowNibbles());
+        var highTable = Vector256.Create(Iq4NonLinearValues.HighNibbles());
+        var lowTable = Vector256.Create(Iq4NonLinearValues.LowNibbles());
         var pickFirst = PairedRowScales.Pick(0).GetLower();
         var pickSecond = PairedRowScales.Pick(1).GetLower();
         long groupBytes = IQ4_XSInterleaved.GroupBytes(blocks);
@@ -168,25 +168,4 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> OffsetTerm(byte* scales, byte* patterns) =>
         PairedRowScales.TimesSums(scales, (short*)(patterns + SubBlockSumsOffset), 4);
-
-    /// <summary>
-    /// table[code] for every byte whose bits 0–3 hold a code (the bits above are ignored): with AVX-512 VBMI one
-    /// <c>vpermb</c> over the table repeated four times (it reads six index bits); else the bits above are masked off for <c>vpshufb</c>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Lookup(Vector512<byte> table, Vector512<byte> codes) =>
-        Avx512Vbmi.IsSupported
-            ? Avx512Vbmi.PermuteVar64x8(table, codes)
-            : Avx512BW.Shuffle(table, codes & Vector512.Create((byte)0x0F));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Table512(Vector128<byte> table) => Vector512.Create(table);
-
-    /// <summary>H = (level >> 4) + 8 for each code, 0 … 15.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> HighNibbles() => ((Iq4NonLinearValues.Table >> 4) + Vector128.Create((sbyte)8)).AsByte();
-
-    /// <summary>L = level &amp; 15 for each code.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> LowNibbles() => Iq4NonLinearValues.Table.AsByte() & Vector128.Create((byte)0x0F);
 }

@@ -20,6 +20,8 @@ namespace Toasted.Engine.Quantization;
 /// A pair keeps the bytes of its thirty-two file blocks (32 × 18) and starts on a line, so every quant vector
 /// does too, and the scales travel in the same stream as the quants they scale. When the block count is odd
 /// the group ends in half a pair: the last column's scales, 32 zero bytes, its quants (five lines).
+/// IQ4_NL's blocks have the same bytes (f16 d, then sixteen bytes of 4-bit codes in the same places) and are regrouped the
+/// same way for <see cref="IQ4_NLInterleavedKernels"/>.
 /// </summary>
 public static unsafe class Q4_0Interleaved
 {
@@ -68,7 +70,14 @@ public static unsafe class Q4_0Interleaved
     /// block's 32 elements, then <c>acc = fma(int, d_w · d_a, acc)</c>, as llama.cpp's Q4_0 dot does. The vector
     /// kernels do exactly these float steps, so they equal this to the bit.
     /// </summary>
-    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination)
+    public static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
+        DotGroupsScalar(packed, groups, blocks, activation, destination, [-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7]);
+
+    /// <summary>
+    /// The twin for any 4-bit format in this layout, a code meaning <paramref name="levels"/>[code]: Q4_0's nibble − 8 above,
+    /// IQ4_NL's non-linear levels (<see cref="IQ4_NLInterleavedKernels"/>), whose blocks have Q4_0's bytes.
+    /// </summary>
+    internal static void DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination, ReadOnlySpan<sbyte> levels)
     {
         Span<float> accumulators = stackalloc float[RowsPerGroup];
         for (int g = 0; g < groups; g++)
@@ -88,8 +97,8 @@ public static unsafe class Q4_0Interleaved
                     for (int k = 0; k < 4; k++)
                     {
                         byte packedByte = quants[64 * j + 4 * r + k];
-                        isum += ((packedByte & 0xF) - 8) * (sbyte)a[2 + 4 * j + k];
-                        isum += ((packedByte >> 4) - 8) * (sbyte)a[2 + 16 + 4 * j + k];
+                        isum += levels[packedByte & 0xF] * (sbyte)a[2 + 4 * j + k];
+                        isum += levels[packedByte >> 4] * (sbyte)a[2 + 16 + 4 * j + k];
                     }
                     float scale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(scales + 2 * r)) * activationScale;
                     accumulators[r] = MathF.FusedMultiplyAdd(isum, scale, accumulators[r]);

@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -22,6 +22,8 @@ public unsafe class InterleavedDecodeTests
     private static readonly Dictionary<GgmlType, Layout> Layouts = new()
     {
         [GgmlType.Q4_0] = new(GgmlType.Q4_0, Q4_0Interleaved.Repack, Q4_0Interleaved.DotGroupsScalar, Q4_0InterleavedKernels.DotGroups,
+            Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
+        [GgmlType.IQ4_NL] = new(GgmlType.IQ4_NL, Q4_0Interleaved.Repack, IQ4_NLInterleavedKernels.DotGroupsScalar, IQ4_NLInterleavedKernels.DotGroups,
             Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
         [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups,
             Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes),
@@ -42,7 +44,7 @@ public unsafe class InterleavedDecodeTests
     private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
+        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -168,6 +170,7 @@ public unsafe class InterleavedDecodeTests
     }
 
     [TestCase(GgmlType.Q4_0)]
+    [TestCase(GgmlType.IQ4_NL)]
     [TestCase(GgmlType.Q8_0)]
     [TestCase(GgmlType.Q4_K)]
     [TestCase(GgmlType.Q5_K)]
