@@ -65,7 +65,7 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q4_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<int> Ints(byte* quants, int* q)
+        public static Vector512<int> Ints(byte* quants, byte* extras, int* q)
         {
             var highTable = Vector512.Create(Iq4NonLinearValues.HighNibbles());
             var lowTable = Vector512.Create(Iq4NonLinearValues.LowNibbles());
@@ -93,7 +93,7 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q4_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Ints(byte* quants, int* q)
+        public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
             var highTable = Vector256.Create(Iq4NonLinearValues.HighNibbles());
             var lowTable = Vector256.Create(Iq4NonLinearValues.LowNibbles());

@@ -89,7 +89,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q4_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<int> Ints(byte* quants, int* q)
+        public static Vector512<int> Ints(byte* quants, byte* extras, int* q)
         {
             var mask = Vector512.Create((byte)0x0F);
             var pairs = Vector512<short>.Zero;
@@ -109,7 +109,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q4_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Ints(byte* quants, int* q)
+        public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
             var mask = Vector256.Create((byte)0x0F);
             var pairs = Vector256<short>.Zero;
@@ -129,7 +129,7 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q4_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Ints(byte* quants, int* q)
+        public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
             var lowMask = Vector256.Create((byte)0x0F);
             var highMask = Vector256.Create((byte)0xF0);

@@ -76,7 +76,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<int> Ints(byte* quants, int* q)
+        public static Vector512<int> Ints(byte* quants, byte* extras, int* q)
         {
             var mask = Vector512.Create((byte)0x0F);
             var low = Vector512<short>.Zero;
@@ -99,7 +99,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Ints(byte* quants, int* q)
+        public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
             var mask = Vector256.Create((byte)0x0F);
             var low = Vector256<short>.Zero;
@@ -122,7 +122,7 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
         public static int QuantColumnBytes => Q8_0Interleaved.QuantColumnBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Ints(byte* quants, int* q)
+        public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
             var even = Vector256<int>.Zero;
             var odd = Vector256<int>.Zero;

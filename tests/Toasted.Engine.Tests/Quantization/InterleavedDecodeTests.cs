@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -25,6 +25,12 @@ public unsafe class InterleavedDecodeTests
             Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
         [GgmlType.IQ4_NL] = new(GgmlType.IQ4_NL, Q4_0Interleaved.Repack, IQ4_NLInterleavedKernels.DotGroupsScalar, IQ4_NLInterleavedKernels.DotGroups,
             Q4_0Interleaved.RowsPerGroup, Q4_0Interleaved.GroupBytes),
+        [GgmlType.Q4_1] = new(GgmlType.Q4_1, Block32ExtrasInterleaved.Repack<Q4_1Extras>, Block32ExtrasInterleaved.DotGroupsScalar<Q4_1Extras>,
+            Block32ExtrasInterleavedKernels<Q4_1Extras>.DotGroups, Block32ExtrasInterleaved.RowsPerGroup, Block32ExtrasInterleaved.GroupBytes<Q4_1Extras>),
+        [GgmlType.Q5_0] = new(GgmlType.Q5_0, Block32ExtrasInterleaved.Repack<Q5_0Extras>, Block32ExtrasInterleaved.DotGroupsScalar<Q5_0Extras>,
+            Block32ExtrasInterleavedKernels<Q5_0Extras>.DotGroups, Block32ExtrasInterleaved.RowsPerGroup, Block32ExtrasInterleaved.GroupBytes<Q5_0Extras>),
+        [GgmlType.Q5_1] = new(GgmlType.Q5_1, Block32ExtrasInterleaved.Repack<Q5_1Extras>, Block32ExtrasInterleaved.DotGroupsScalar<Q5_1Extras>,
+            Block32ExtrasInterleavedKernels<Q5_1Extras>.DotGroups, Block32ExtrasInterleaved.RowsPerGroup, Block32ExtrasInterleaved.GroupBytes<Q5_1Extras>),
         [GgmlType.Q8_0] = new(GgmlType.Q8_0, Q8_0Interleaved.Repack, Q8_0Interleaved.DotGroupsScalar, Q8_0InterleavedKernels.DotGroups,
             Q8_0Interleaved.RowsPerGroup, Q8_0Interleaved.GroupBytes),
         [GgmlType.Q4_K] = new(GgmlType.Q4_K, Q4_KInterleaved.Repack, Q4_KInterleaved.DotGroupsScalar, Q4_KInterleavedKernels.DotGroups,
@@ -44,7 +50,7 @@ public unsafe class InterleavedDecodeTests
     private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
+        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -57,7 +63,7 @@ public unsafe class InterleavedDecodeTests
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
             BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
-        if (type is GgmlType.Q4_K or GgmlType.Q5_K)
+        if (type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q4_1 or GgmlType.Q5_1)
             for (int i = 3; i < rows.Length / blockBytes; i += 5)
                 BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + 2), unusualScales[i % unusualScales.Length]);
         return rows;
@@ -151,10 +157,20 @@ public unsafe class InterleavedDecodeTests
         }
     }
 
-    /// <summary>Q8_0 through its traits; Q8_K (no traits row of its own) as d · q per 256-element block.</summary>
+    /// <summary>Q8_0 through its traits; Q8_1 as f16 d · q per 32-element block; Q8_K (no traits row of its own) as d · q per 256-element block.</summary>
     private static float[] DecodedActivation(GgmlType activationType, byte[] activation, int n)
     {
         var decoded = new float[n];
+        if (activationType == GgmlType.Q8_1)
+        {
+            for (int b = 0; b < n / Q8_1Kernels.BlockSize; b++)
+            {
+                float d = (float)BitConverter.ToHalf(activation, b * Q8_1Kernels.BytesPerBlock);
+                for (int j = 0; j < Q8_1Kernels.BlockSize; j++)
+                    decoded[Q8_1Kernels.BlockSize * b + j] = d * (sbyte)activation[b * Q8_1Kernels.BytesPerBlock + 4 + j];
+            }
+            return decoded;
+        }
         if (activationType != GgmlType.Q8_K)
         {
             QuantTraitsTable.Get(activationType).DequantizeScalar(activation, decoded);
@@ -171,6 +187,9 @@ public unsafe class InterleavedDecodeTests
 
     [TestCase(GgmlType.Q4_0)]
     [TestCase(GgmlType.IQ4_NL)]
+    [TestCase(GgmlType.Q4_1)]
+    [TestCase(GgmlType.Q5_0)]
+    [TestCase(GgmlType.Q5_1)]
     [TestCase(GgmlType.Q8_0)]
     [TestCase(GgmlType.Q4_K)]
     [TestCase(GgmlType.Q5_K)]

@@ -4,8 +4,8 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Compute.Cpu;
 
 /// <summary>
-/// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0, IQ4_NL and Q8_0
-/// (<see cref="Q4_0Interleaved"/>, which IQ4_NL shares, <see cref="Q8_0Interleaved"/>) and eight for <see cref="Q4_KInterleaved"/>,
+/// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0, IQ4_NL, Q4_1, Q5_0, Q5_1 and Q8_0
+/// (<see cref="Q4_0Interleaved"/>, which IQ4_NL shares, <see cref="Block32ExtrasInterleaved"/>, <see cref="Q8_0Interleaved"/>) and eight for <see cref="Q4_KInterleaved"/>,
 /// <see cref="Q5_KInterleaved"/>, <see cref="Q6_KInterleaved"/> and <see cref="IQ4_XSInterleaved"/>, made once at load in 64-byte aligned native memory. Rows past the last whole group
 /// stay in the file and take the per-row kernels.
 /// </summary>
@@ -30,6 +30,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
     public static int RowsPerGroupOf(GgmlType type) => type switch
     {
         GgmlType.Q4_0 or GgmlType.IQ4_NL => Q4_0Interleaved.RowsPerGroup,
+        GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 => Block32ExtrasInterleaved.RowsPerGroup,
         GgmlType.Q8_0 => Q8_0Interleaved.RowsPerGroup,
         GgmlType.Q4_K => Q4_KInterleaved.RowsPerGroup,
         GgmlType.Q5_K => Q5_KInterleaved.RowsPerGroup,
@@ -52,6 +53,9 @@ internal sealed unsafe class InterleavedRows : IDisposable
         {
             GgmlType.Q4_0 => Q4_0InterleavedKernels.IsSupported,
             GgmlType.IQ4_NL => IQ4_NLInterleavedKernels.IsSupported,
+            GgmlType.Q4_1 => Block32ExtrasInterleavedKernels<Q4_1Extras>.IsSupported,
+            GgmlType.Q5_0 => Block32ExtrasInterleavedKernels<Q5_0Extras>.IsSupported,
+            GgmlType.Q5_1 => Block32ExtrasInterleavedKernels<Q5_1Extras>.IsSupported,
             GgmlType.Q8_0 => Q8_0InterleavedKernels.IsSupported,
             GgmlType.Q4_K => Q4_KInterleavedKernels.IsSupported,
             GgmlType.Q5_K => Q5_KInterleavedKernels.IsSupported,
@@ -64,12 +68,15 @@ internal sealed unsafe class InterleavedRows : IDisposable
         if (!supported || groups == 0) return null;
         int blocks = weight.RowLength / weight.Traits.BlockSize;
         long fileGroupBytes = rowsPerGroup * weight.RowBytes;
-        // Groups are whole 64-byte lines: Q4_0's (and IQ4_NL's) and Q8_0's keep the bytes of their file rows (32 more when the block
+        // Groups are whole 64-byte lines: Q4_0's (and IQ4_NL's, Q4_1's, Q5_0's, Q5_1's) and Q8_0's keep the bytes of their file rows (32 more when the block
         // count is odd), the K-quants' and IQ4_XS's are padded a little, and Q4_K's and Q5_K's unpacked scales take 2.8 % and
         // 2.3 % more, IQ4_XS's 2.9 %.
         long groupBytes = weight.Type switch
         {
             GgmlType.Q4_0 or GgmlType.IQ4_NL => Q4_0Interleaved.GroupBytes(blocks),
+            GgmlType.Q4_1 => Block32ExtrasInterleaved.GroupBytes<Q4_1Extras>(blocks),
+            GgmlType.Q5_0 => Block32ExtrasInterleaved.GroupBytes<Q5_0Extras>(blocks),
+            GgmlType.Q5_1 => Block32ExtrasInterleaved.GroupBytes<Q5_1Extras>(blocks),
             GgmlType.Q8_0 => Q8_0Interleaved.GroupBytes(blocks),
             GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
             GgmlType.Q5_K => Q5_KInterleaved.GroupBytes(blocks),
@@ -84,6 +91,9 @@ internal sealed unsafe class InterleavedRows : IDisposable
             switch (weight.Type)
             {
                 case GgmlType.Q4_0 or GgmlType.IQ4_NL: Q4_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q4_1: Block32ExtrasInterleaved.Repack<Q4_1Extras>(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q5_0: Block32ExtrasInterleaved.Repack<Q5_0Extras>(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q5_1: Block32ExtrasInterleaved.Repack<Q5_1Extras>(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q8_0: Q8_0Interleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q4_K: Q4_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q5_K: Q5_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
@@ -115,6 +125,9 @@ internal sealed unsafe class InterleavedRows : IDisposable
         {
             case GgmlType.Q4_0: Q4_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.IQ4_NL: IQ4_NLInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q4_1: Block32ExtrasInterleavedKernels<Q4_1Extras>.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q5_0: Block32ExtrasInterleavedKernels<Q5_0Extras>.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q5_1: Block32ExtrasInterleavedKernels<Q5_1Extras>.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q8_0: Q8_0InterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q4_K: Q4_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q5_K: Q5_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
