@@ -19,6 +19,12 @@ internal interface IBlock32ExtrasFormat
     /// <summary>What the file's signed codes lack of the unsigned code stored here: 16 for Q5_0, 0 for Q4_1 and Q5_1.</summary>
     static abstract int CodeOffset { get; }
 
+    /// <summary>Bytes of a column's extras: the fifth-bit masks (64), then the mins (32), as the format has them.</summary>
+    static abstract int ExtrasColumnBytes { get; }
+
+    /// <summary>Where the mins sit in a column's extras.</summary>
+    static abstract int MinsOffset { get; }
+
     /// <summary>The 32 signed codes of a file block in element order (the format's reference decoder).</summary>
     static abstract void DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes);
 }
@@ -29,6 +35,8 @@ internal readonly struct Q4_1Extras : IBlock32ExtrasFormat
     public static bool HasFifthBits => false;
     public static bool HasMins => true;
     public static int CodeOffset => 0;
+    public static int ExtrasColumnBytes => Block32ExtrasInterleaved.MinsBytes;
+    public static int MinsOffset => 0;
     public static void DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes) => Block32ExtrasInterleaved.Decode<Q4_1Kernels>(block, codes);
 }
 
@@ -38,6 +46,8 @@ internal readonly struct Q5_0Extras : IBlock32ExtrasFormat
     public static bool HasFifthBits => true;
     public static bool HasMins => false;
     public static int CodeOffset => 16;
+    public static int ExtrasColumnBytes => Block32ExtrasInterleaved.FifthBitsBytes;
+    public static int MinsOffset => 0;
     public static void DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes) => Block32ExtrasInterleaved.Decode<Q5_0Kernels>(block, codes);
 }
 
@@ -47,6 +57,8 @@ internal readonly struct Q5_1Extras : IBlock32ExtrasFormat
     public static bool HasFifthBits => true;
     public static bool HasMins => true;
     public static int CodeOffset => 0;
+    public static int ExtrasColumnBytes => Block32ExtrasInterleaved.FifthBitsBytes + Block32ExtrasInterleaved.MinsBytes;
+    public static int MinsOffset => Block32ExtrasInterleaved.FifthBitsBytes;
     public static void DecodeScalar(ReadOnlySpan<byte> block, Span<sbyte> codes) => Block32ExtrasInterleaved.Decode<Q5_1Kernels>(block, codes);
 }
 
@@ -73,25 +85,16 @@ internal static unsafe class Block32ExtrasInterleaved
     public const int FifthBitsBytes = 64;
     public const int MinsBytes = RowsPerGroup * sizeof(ushort);
 
-    /// <summary>Bytes of a column's extras.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int ExtrasColumnBytes<TFormat>() where TFormat : IBlock32ExtrasFormat =>
-        (TFormat.HasFifthBits ? FifthBitsBytes : 0) + (TFormat.HasMins ? MinsBytes : 0);
-
-    /// <summary>Where the mins sit in a column's extras.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int MinsOffset<TFormat>() where TFormat : IBlock32ExtrasFormat => TFormat.HasFifthBits ? FifthBitsBytes : 0;
-
     /// <summary>Bytes of one group of sixteen rows of <paramref name="blocks"/> blocks, a whole number of 64-byte lines.</summary>
     public static long GroupBytes<TFormat>(int blocks) where TFormat : IBlock32ExtrasFormat =>
-        BlockColumnPairs.GroupBytes(blocks, QuantColumnBytes, ExtrasColumnBytes<TFormat>());
+        BlockColumnPairs.GroupBytes(blocks, QuantColumnBytes, TFormat.ExtrasColumnBytes);
 
     internal static void Decode<TCodes>(ReadOnlySpan<byte> block, Span<sbyte> codes) where TCodes : IBlock32Codes => TCodes.DecodeScalar(block, codes);
 
     /// <summary>Regroups sixteen rows of <paramref name="blocks"/> blocks, <paramref name="rowBytes"/> apart, into one interleaved group.</summary>
     public static void Repack<TFormat>(byte* rows, long rowBytes, int blocks, byte* destination) where TFormat : IBlock32ExtrasFormat
     {
-        int extrasBytes = ExtrasColumnBytes<TFormat>();
+        int extrasBytes = TFormat.ExtrasColumnBytes;
         new Span<byte>(destination, (int)GroupBytes<TFormat>(blocks)).Clear();
         Span<sbyte> codes = stackalloc sbyte[32];
         for (int b = 0; b < blocks; b++)
@@ -104,7 +107,7 @@ internal static unsafe class Block32ExtrasInterleaved
                 byte* block = rows + r * rowBytes + (long)b * TFormat.WeightBlockBytes;
                 Unsafe.WriteUnaligned(scales + 2 * r, Unsafe.ReadUnaligned<ushort>(block));
                 if (TFormat.HasMins)
-                    Unsafe.WriteUnaligned(extras + MinsOffset<TFormat>() + 2 * r, Unsafe.ReadUnaligned<ushort>(block + 2));
+                    Unsafe.WriteUnaligned(extras + TFormat.MinsOffset + 2 * r, Unsafe.ReadUnaligned<ushort>(block + 2));
                 TFormat.DecodeScalar(new ReadOnlySpan<byte>(block, TFormat.WeightBlockBytes), codes);
                 for (int j = 0; j < 4; j++)
                 for (int k = 0; k < 4; k++)
@@ -131,7 +134,7 @@ internal static unsafe class Block32ExtrasInterleaved
     public static void DotGroupsScalar<TFormat>(byte* packed, int groups, int blocks, byte* activation, float* destination)
         where TFormat : IBlock32ExtrasFormat
     {
-        int extrasBytes = ExtrasColumnBytes<TFormat>();
+        int extrasBytes = TFormat.ExtrasColumnBytes;
         int activationBlockBytes = TFormat.HasMins ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
         int quantsOffset = TFormat.HasMins ? Q8_1Kernels.QuantsOffset : 2;
         for (int g = 0; g < groups; g++)
@@ -164,7 +167,7 @@ internal static unsafe class Block32ExtrasInterleaved
                     float scale = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(scales + 2 * r)) * Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a));
                     acc = MathF.FusedMultiplyAdd(isum, scale, acc);
                     if (TFormat.HasMins)
-                        acc += Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(extras + MinsOffset<TFormat>() + 2 * r))
+                        acc += Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(extras + TFormat.MinsOffset + 2 * r))
                             * Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a + Q8_1Kernels.SumOffset));
                 }
                 destination[(long)g * RowsPerGroup + r] = acc;

@@ -62,10 +62,9 @@ internal readonly unsafe struct Block32ExtrasInterleavedKernels<TFormat> : IInte
     private readonly struct CodeSums512 : IBlockColumnInts512
     {
         public static int QuantColumnBytes => Block32ExtrasInterleaved.QuantColumnBytes;
-        public static int ExtrasColumnBytes => (TFormat.HasFifthBits ? Block32ExtrasInterleaved.FifthBitsBytes : 0) + (TFormat.HasMins ? Block32ExtrasInterleaved.MinsBytes : 0);
+        public static int ExtrasColumnBytes => TFormat.ExtrasColumnBytes;
         public static bool HasMins => TFormat.HasMins;
-        // Spelled out rather than through Block32ExtrasInterleaved.MinsOffset: the JIT did not inline that generic call here.
-        public static int MinsOffset => TFormat.HasFifthBits ? Block32ExtrasInterleaved.FifthBitsBytes : 0;
+        public static int MinsOffset => TFormat.MinsOffset;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> Ints(byte* quants, byte* extras, int* q)
@@ -102,10 +101,9 @@ internal readonly unsafe struct Block32ExtrasInterleavedKernels<TFormat> : IInte
     private readonly struct CodeSumHalves : IBlockColumnInts256
     {
         public static int QuantColumnBytes => Block32ExtrasInterleaved.QuantColumnBytes;
-        public static int ExtrasColumnBytes => (TFormat.HasFifthBits ? Block32ExtrasInterleaved.FifthBitsBytes : 0) + (TFormat.HasMins ? Block32ExtrasInterleaved.MinsBytes : 0);
+        public static int ExtrasColumnBytes => TFormat.ExtrasColumnBytes;
         public static bool HasMins => TFormat.HasMins;
-        // Spelled out rather than through Block32ExtrasInterleaved.MinsOffset: the JIT did not inline that generic call here.
-        public static int MinsOffset => TFormat.HasFifthBits ? Block32ExtrasInterleaved.FifthBitsBytes : 0;
+        public static int MinsOffset => TFormat.MinsOffset;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
