@@ -7,7 +7,7 @@ namespace Toasted.Engine.Quantization;
 /// <summary>
 /// Matrix × vector over IQ4_NL rows regrouped as <see cref="Q4_0Interleaved"/> regroups Q4_0's (the blocks have the same
 /// bytes): sixteen rows per group, each activation operand a broadcast of four quants from a digest per block. The codes
-/// select signed levels, split into two unsigned nibbles each (<see cref="Iq4NonLinearValues.HighNibbles"/>,
+/// select signed levels, split into two unsigned nibbles each (<see cref="Iq4NonLinearValues.HighNibbles512"/>,
 /// level = 16 · H + L − 128) by one byte permute per nibble, so a block column's H and L products add up as shorts
 /// (eight <c>vpmaddubsw</c> pair sums of at most 2 · 15 · 128 each, 30720), are widened by 16 and by 1 in one
 /// <c>vpmaddwd</c> each, and lose the digest's bias 128 · Σ q8: exactly Σ level · q8 per row. The float steps are
@@ -67,23 +67,30 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> Ints(byte* quants, byte* extras, int* q)
         {
-            var highTable = Vector512.Create(Iq4NonLinearValues.HighNibbles());
-            var lowTable = Vector512.Create(Iq4NonLinearValues.LowNibbles());
-            var highs = Vector512<short>.Zero;
-            var lows = Vector512<short>.Zero;
-            for (int j = 0; j < 4; j++)
-            {
-                var w = Vector512.Load(quants + 64 * j);
-                var shifted = (w.AsUInt16() >>> 4).AsByte();
-                var first = Vector512.Create(q[j]).AsSByte();
-                var second = Vector512.Create(q[4 + j]).AsSByte();
-                highs += Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, w), first)
-                    + Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, shifted), second);
-                lows += Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, w), first)
-                    + Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, shifted), second);
-            }
-            return Avx512BW.MultiplyAddAdjacent(highs, Vector512.Create((short)16)) + Avx512BW.MultiplyAddAdjacent(lows, Vector512<short>.One)
-                - Vector512.Create(q[BiasIndex]);
+            var highTable = Iq4NonLinearValues.HighNibbles512();
+            var lowTable = Iq4NonLinearValues.LowNibbles512();
+            // The four vectors side by side: the JIT does not unroll the loop, and one vector per iteration leaves the
+            // multiplies waiting on each other.
+            var (h0, l0) = Step(quants, q, 0, highTable, lowTable);
+            var (h1, l1) = Step(quants, q, 1, highTable, lowTable);
+            var (h2, l2) = Step(quants, q, 2, highTable, lowTable);
+            var (h3, l3) = Step(quants, q, 3, highTable, lowTable);
+            return Avx512BW.MultiplyAddAdjacent(h0 + h1 + h2 + h3, Vector512.Create((short)16))
+                + Avx512BW.MultiplyAddAdjacent(l0 + l1 + l2 + l3, Vector512<short>.One) - Vector512.Create(q[BiasIndex]);
+        }
+
+        /// <summary>Vector <paramref name="j"/>'s H and L pair sums: low nibbles against quants 4j…, high nibbles against 16 + 4j….</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (Vector512<short> Highs, Vector512<short> Lows) Step(byte* quants, int* q, int j, Vector512<byte> highTable, Vector512<byte> lowTable)
+        {
+            var w = Vector512.Load(quants + 64 * j);
+            var shifted = (w.AsUInt16() >>> 4).AsByte();
+            var first = Vector512.Create(q[j]).AsSByte();
+            var second = Vector512.Create(q[4 + j]).AsSByte();
+            return (Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, w), first)
+                    + Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(highTable, shifted), second),
+                Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, w), first)
+                    + Avx512BW.MultiplyAddAdjacent(Iq4NonLinearValues.Lookup(lowTable, shifted), second));
         }
     }
 
@@ -95,8 +102,8 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Ints(byte* quants, byte* extras, int* q)
         {
-            var highTable = Vector256.Create(Iq4NonLinearValues.HighNibbles());
-            var lowTable = Vector256.Create(Iq4NonLinearValues.LowNibbles());
+            var highTable = Iq4NonLinearValues.HighNibbles256();
+            var lowTable = Iq4NonLinearValues.LowNibbles256();
             var highs = Vector256<short>.Zero;
             var lows = Vector256<short>.Zero;
             for (int j = 0; j < 4; j++)

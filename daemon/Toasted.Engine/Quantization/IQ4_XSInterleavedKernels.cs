@@ -9,7 +9,7 @@ namespace Toasted.Engine.Quantization;
 /// <see cref="Q4_KInterleavedKernels.FillPatternDigest"/> (the codes lie as Q4_K's nibbles do).
 /// <para>
 /// The levels are signed (−127 … 113) and <c>vpmaddubsw</c> wants its first operand unsigned, so each level is split
-/// into two unsigned nibbles (<see cref="Iq4NonLinearValues.HighNibbles"/>): level = 16 · H + L − 128, H and L each looked
+/// into two unsigned nibbles (<see cref="Iq4NonLinearValues.HighNibbles512"/>): level = 16 · H + L − 128, H and L each looked
 /// up from the code by one byte permute. Then Σ level · q8 = 16 · Σ H · q8 + Σ L · q8 − 128 · Σ q8, and the
 /// nibble products add up as shorts through a whole chunk (eight pair sums of at most 2 · 15 · 128, 30720), as Q4_K's
 /// do; each sub-block's H and L sums are weighted by the eight rows' signed sub-block scales (times 16 for H) in one
@@ -54,8 +54,8 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var highTable = Vector512.Create(Iq4NonLinearValues.HighNibbles());
-        var lowTable = Vector512.Create(Iq4NonLinearValues.LowNibbles());
+        var highTable = Iq4NonLinearValues.HighNibbles512();
+        var lowTable = Iq4NonLinearValues.LowNibbles512();
         var pickFirst = PairedRowScales.Pick(0);
         var pickSecond = PairedRowScales.Pick(1);
         long groupBytes = IQ4_XSInterleaved.GroupBytes(blocks);
@@ -112,8 +112,8 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
     {
-        var highTable = Vector256.Create(Iq4NonLinearValues.HighNibbles());
-        var lowTable = Vector256.Create(Iq4NonLinearValues.LowNibbles());
+        var highTable = Iq4NonLinearValues.HighNibbles256();
+        var lowTable = Iq4NonLinearValues.LowNibbles256();
         var pickFirst = PairedRowScales.Pick(0).GetLower();
         var pickSecond = PairedRowScales.Pick(1).GetLower();
         long groupBytes = IQ4_XSInterleaved.GroupBytes(blocks);

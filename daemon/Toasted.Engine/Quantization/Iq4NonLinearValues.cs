@@ -18,14 +18,31 @@ internal static class Iq4NonLinearValues
     /// <summary>
     /// The levels split for <c>vpmaddubsw</c>, whose first operand is unsigned: level = 16 · H + L − 128 with
     /// H = (level >> 4) + 8 and L = level &amp; 15, both 0 … 15, so Σ level · q8 = 16 · Σ H · q8 + Σ L · q8 − 128 · Σ q8 and
-    /// each nibble's pair sums add up as shorts as far as plain 4-bit codes' do. This is H for each code.
+    /// each nibble's pair sums add up as shorts as far as plain 4-bit codes' do. This is H for each code, repeated in
+    /// every 128-bit lane (for <c>vpshufb</c>; four times for <see cref="Lookup"/>'s <c>vpermb</c>). Written out as
+    /// constants, so that a kernel that asks for the table inside its loop gets one constant load rather than the
+    /// arithmetic that derives it from <see cref="Levels"/> (a test checks 16 · H + L − 128 against every level).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> HighNibbles() => ((Vector128.Create(Levels) >> 4) + Vector128.Create((sbyte)8)).AsByte();
+    public static Vector512<byte> HighNibbles512() =>
+        Vector512.Create(HighNibbles0To7, HighNibbles8To15, HighNibbles0To7, HighNibbles8To15, HighNibbles0To7, HighNibbles8To15, HighNibbles0To7, HighNibbles8To15).AsByte();
 
-    /// <summary>L = level &amp; 15 for each code (<see cref="HighNibbles"/>).</summary>
+    /// <summary>L = level &amp; 15 for each code (<see cref="HighNibbles512"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> LowNibbles() => Vector128.Create(Levels).AsByte() & Vector128.Create((byte)0x0F);
+    public static Vector512<byte> LowNibbles512() =>
+        Vector512.Create(LowNibbles0To7, LowNibbles8To15, LowNibbles0To7, LowNibbles8To15, LowNibbles0To7, LowNibbles8To15, LowNibbles0To7, LowNibbles8To15).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> HighNibbles256() => Vector256.Create(HighNibbles0To7, HighNibbles8To15, HighNibbles0To7, HighNibbles8To15).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> LowNibbles256() => Vector256.Create(LowNibbles0To7, LowNibbles8To15, LowNibbles0To7, LowNibbles8To15).AsByte();
+
+    /// <summary>H of codes 0–7 and 8–15, byte k of each word being code k's: 0 … 7, then 8, 8, 9, 10, 11, 12, 13, 15.</summary>
+    internal const ulong HighNibbles0To7 = 0x0706050403020100UL, HighNibbles8To15 = 0x0F0D0C0B0A090808UL;
+
+    /// <summary>L of codes 0–7 and 8–15: 1, 8, 13, 15, 15, 13, 10, 6, then 1, 13, 9, 6, 5, 5, 9, 1.</summary>
+    internal const ulong LowNibbles0To7 = 0x060A0D0F0F0D0801UL, LowNibbles8To15 = 0x0109050506090D01UL;
 
     /// <summary>
     /// table[code] for every byte whose bits 0–3 hold a code (the bits above are ignored), <paramref name="table"/> being
