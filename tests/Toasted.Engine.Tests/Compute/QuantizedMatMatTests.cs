@@ -16,7 +16,8 @@ namespace Toasted.Engine.Tests.Compute;
 [Category("Kernels")]
 public unsafe class QuantizedMatMatTests
 {
-    private static readonly GgmlType[] PanelTypes = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS];
+    private static readonly GgmlType[] Block32Types = [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1];
+    private static readonly GgmlType[] PanelTypes = [.. Block32Types, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS];
     // Types without a panel: Tile falls back to per-row dots for them.
     private static readonly GgmlType[] AllTypes = [.. PanelTypes, GgmlType.F32, GgmlType.F16, GgmlType.BF16];
     private static readonly RandomRows.Pattern[] Patterns = [RandomRows.Pattern.Random, RandomRows.Pattern.AllMinimum, RandomRows.Pattern.AllMaximum];
@@ -37,7 +38,14 @@ public unsafe class QuantizedMatMatTests
         public required int ActivationRowBytes;
     }
 
-    private static Operands Make(GgmlType type, RandomRows.Pattern pattern, int rows, int blocks, int tokens, Random rng)
+    /// <summary>
+    /// Random weight rows of the pattern and activation rows of several kinds. <paramref name="constantRows"/> adds rows
+    /// of one positive value, whose quants are all 127: with the largest codes (AllMaximum) they push the kernels'
+    /// 16-bit pair sums to their bounds, which random signs never approach. The kernel twins take them; the
+    /// comparison with DotScalar does not, since with every product of one sign the K formats' min terms cancel
+    /// most of the sum and its tolerance, scaled by Σ|w·a|, no longer covers their rounding.
+    /// </summary>
+    private static Operands Make(GgmlType type, RandomRows.Pattern pattern, int rows, int blocks, int tokens, Random rng, bool constantRows = false)
     {
         var traits = QuantTraitsTable.Get(type);
         int n = blocks * traits.BlockSize;
@@ -48,7 +56,13 @@ public unsafe class QuantizedMatMatTests
         for (int t = 0; t < tokens; t++)
         {
             // Saturating rows reach the largest activation quants, zero rows the empty blocks.
-            var x = (t % 5) switch { 1 => RandomRows.Saturating(rng, n), 3 => new float[n], _ => RandomRows.Gaussian(rng, n) };
+            var x = (t % 5) switch
+            {
+                1 => RandomRows.Saturating(rng, n),
+                3 => new float[n],
+                4 when constantRows => Enumerable.Repeat(3.5f, n).ToArray(),
+                _ => RandomRows.Gaussian(rng, n),
+            };
             ActivationQuantizer.Quantize(traits.ActivationType, x, activations.AsSpan(t * activationRowBytes, activationRowBytes));
         }
         return new Operands { Weights = [.. weights], RowBytes = traits.RowBytes(n), Activations = activations, ActivationRowBytes = activationRowBytes };
@@ -78,7 +92,7 @@ public unsafe class QuantizedMatMatTests
         foreach (int blocks in new[] { 1, 2, 9 })
         foreach (int tokens in new[] { 1, 7, 8, 9, 17 })
         {
-            var operands = Make(type, pattern, rows, blocks, tokens, rng);
+            var operands = Make(type, pattern, rows, blocks, tokens, rng, constantRows: true);
             var panel = Pack(type, operands, rows, blocks, vectorized: true);
             var vector = RunKernel(type, panel, blocks, operands, tokens, rows, scalar: false);
             var scalar = RunKernel(type, panel, blocks, operands, tokens, rows, scalar: true);
@@ -88,7 +102,7 @@ public unsafe class QuantizedMatMatTests
         }
     }
 
-    private static IEnumerable<TestCaseData> Block32Cases() => Cases([GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q5_0]);
+    private static IEnumerable<TestCaseData> Block32Cases() => Cases(Block32Types);
 
     [TestCaseSource(nameof(Block32Cases))]
     public void Panel_pair_kernel_equals_the_scalar_twin_of_each_panel_bit_for_bit(GgmlType type, RandomRows.Pattern pattern)
@@ -100,7 +114,7 @@ public unsafe class QuantizedMatMatTests
         foreach (int blocks in new[] { 1, 5 })
         foreach (int tokens in new[] { 1, 3, 4, 5, 8, 13 })
         {
-            var operands = Make(type, pattern, rows + secondRows, blocks, tokens, rng);
+            var operands = Make(type, pattern, rows + secondRows, blocks, tokens, rng, constantRows: true);
             var first = Pack(type, operands, rows, blocks, vectorized: true);
             // With no second panel the kernel is given the first again and stores nothing for it.
             var second = secondRows > 0 ? Pack(type, operands, secondRows, blocks, vectorized: true, firstRow: rows) : first;
@@ -115,8 +129,8 @@ public unsafe class QuantizedMatMatTests
             fixed (float* z = scalar)
             {
                 Block32PanelKernel.Run(type, p, p2, blocks, a, tokens, y, stride, rows, secondRows);
-                Block32PanelKernel.RunScalar(p, blocks, a, tokens, z, stride, rows);
-                if (secondRows > 0) Block32PanelKernel.RunScalar(p2, blocks, a, tokens, z + WeightPanel.Rows, stride, secondRows);
+                Block32PanelKernel.RunScalar(type, p, blocks, a, tokens, z, stride, rows);
+                if (secondRows > 0) Block32PanelKernel.RunScalar(type, p2, blocks, a, tokens, z + WeightPanel.Rows, stride, secondRows);
             }
             for (int i = 0; i < vector.Length; i++)
                 Assert.That(BitConverter.SingleToInt32Bits(vector[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(scalar[i])),
@@ -217,7 +231,16 @@ public unsafe class QuantizedMatMatTests
     private static float[] DecodeActivation(GgmlType type, ReadOnlySpan<byte> activation, int n)
     {
         var y = new float[n];
-        if (type == GgmlType.Q8_K)
+        if (type == GgmlType.Q8_1)
+        {
+            // f16 d, f16 s, then the quants as Q8_0's; s only feeds the weight offsets.
+            for (int b = 0; b < n / 32; b++)
+            {
+                float d = (float)BitConverter.ToHalf(activation[(36 * b)..]);
+                for (int j = 0; j < 32; j++) y[32 * b + j] = d * (sbyte)activation[36 * b + 4 + j];
+            }
+        }
+        else if (type == GgmlType.Q8_K)
         {
             for (int b = 0; b < n / 256; b++)
             {
@@ -255,6 +278,7 @@ public unsafe class QuantizedMatMatTests
         {
             int rowBytes = operands.ActivationRowBytes;
             if (activationType == GgmlType.Q8_0) ActivationTiles.BuildQ8_0(a, rowBytes, tokens, blocks, type == GgmlType.Q4_0 ? 8 : 128, s);
+            else if (activationType == GgmlType.Q8_1) ActivationTiles.BuildQ8_1(a, rowBytes, tokens, blocks, s);
             else ActivationTiles.BuildQ8_K(a, rowBytes, tokens, blocks, s);
         }
         return tiles;
@@ -274,7 +298,9 @@ public unsafe class QuantizedMatMatTests
                 case GgmlType.Q8_0:
                 case GgmlType.IQ4_NL:
                 case GgmlType.Q5_0:
-                    if (scalar) Block32PanelKernel.RunScalar(p, blocks, s, tokens, y, WeightPanel.Rows, rows);
+                case GgmlType.Q4_1:
+                case GgmlType.Q5_1:
+                    if (scalar) Block32PanelKernel.RunScalar(type, p, blocks, s, tokens, y, WeightPanel.Rows, rows);
                     else Block32PanelKernel.Run(type, p, p, blocks, s, tokens, y, WeightPanel.Rows, rows, 0);
                     break;
                 case GgmlType.Q4_K:

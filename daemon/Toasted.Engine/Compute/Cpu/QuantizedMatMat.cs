@@ -11,7 +11,7 @@ namespace Toasted.Engine.Compute.Cpu;
 /// call's tokens (up to <see cref="ChunkActivationBytes"/>) are built first and every panel streams them.
 /// Packing once matters more than keeping the tiles in L2: with chunks of L2 size, a 5632-wide
 /// feed-forward matrix was repacked six times per 512 tokens, which cost a third of its time.
-/// Types without a panel kernel (F32, F16, BF16), and Q8_0 on cores without VNNI, use the per-row dot.
+/// Types without a panel kernel (F32, F16, BF16), and every type on cores without AVX2, use the per-row dot.
 /// </summary>
 internal static unsafe class QuantizedMatMat
 {
@@ -83,7 +83,10 @@ internal static unsafe class QuantizedMatMat
     internal static void BuildTiles(GgmlType weightType, byte* activations, int activationRowBytes, int tokens, int blocks, byte* tiles)
     {
         // Unsigned codes carry Q4_0's bias of 8 and the signed codes' shift by 128; the tiles' block sums remove them.
-        if (WeightPanel.IsBlock32(weightType))
+        // Q4_1's and Q5_1's codes carry no shift (their offset is the float m), and their tiles keep Q8_1's sums s instead.
+        if (WeightPanel.HasMin(weightType))
+            ActivationTiles.BuildQ8_1(activations, activationRowBytes, tokens, blocks, tiles);
+        else if (WeightPanel.IsBlock32(weightType))
             ActivationTiles.BuildQ8_0(activations, activationRowBytes, tokens, blocks, weightType == GgmlType.Q4_0 ? 8 : 128, tiles);
         else
             ActivationTiles.BuildQ8_K(activations, activationRowBytes, tokens, blocks, tiles);

@@ -14,11 +14,12 @@ namespace Toasted.Engine.Compute.Cpu;
 /// Per weight block the panel holds, in order:
 /// <code>
 /// quants   : for each 32 elements g, vectors j = 0..7 of 32 bytes; lane i = row i's elements 32g+4j .. 32g+4j+3,
-///            stored unsigned: Q4_0 and Q4_K nibbles 0..15, Q5_K codes 0..31, Q6_K codes 0..63, Q8_0 quants + 128
-///            (IQ4_NL levels and Q5_0 quants − 16 likewise + 128, so that they run as Q8_0),
+///            stored unsigned: Q4_0, Q4_1 and Q4_K nibbles 0..15, Q5_1 and Q5_K codes 0..31, Q6_K codes 0..63,
+///            Q8_0 quants + 128 (IQ4_NL levels and Q5_0 quants − 16 likewise + 128, so that they run as Q8_0),
 ///            Q3_K quants + 32 (28..35, so that Q6_K's offset of 32 gives them back), Q2_K quants 0..3,
 ///            IQ4_XS levels as signed bytes (−127..113)
 /// Q4_0/Q8_0/IQ4_NL/Q5_0: f32 d[8]
+/// Q4_1,Q5_1: f32 d[8], f32 m[8]
 /// Q4_K,Q5_K: i32 scale[8 sub-blocks][8 rows], i16 (min, min)[8 sub-blocks][8 rows], f32 d[8], f32 -dmin[8]
 /// IQ4_XS   : as Q4_K with the signed sub-block scales (scale − 32) and the mins and -dmin zero
 /// Q6_K,Q3_K: i32 scale[16 groups][8 rows], i16 (scale[2k], scale[2k+1])[8 pairs][8 rows], f32 d[8] (Q3_K: its scales
@@ -35,12 +36,13 @@ internal static unsafe class WeightPanel
     private const int VectorBytes = 32;
 
     public static bool IsSupported(GgmlType type) =>
-        type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL or GgmlType.Q5_0 or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS;
+        IsBlock32(type) || type is GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS;
 
     /// <summary>Bytes of one packed weight block of eight rows.</summary>
     public static int BlockBytes(GgmlType type) => type switch
     {
-        GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL or GgmlType.Q5_0 => GroupBytes + 32,
+        GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL or GgmlType.Q5_0 => GroupBytes + VectorBytes,
+        GgmlType.Q4_1 or GgmlType.Q5_1 => GroupBytes + 2 * VectorBytes,
         GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.IQ4_XS => 8 * GroupBytes + 8 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
         GgmlType.Q6_K or GgmlType.Q3_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + VectorBytes,
         GgmlType.Q2_K => 8 * GroupBytes + 16 * VectorBytes + 8 * VectorBytes + 2 * VectorBytes,
@@ -50,8 +52,14 @@ internal static unsafe class WeightPanel
     /// <summary>Offset of the extras (scales) inside a packed block.</summary>
     public static int ExtrasOffset(GgmlType type) => IsBlock32(type) ? GroupBytes : 8 * GroupBytes;
 
-    /// <summary>Whether the type's panel is one of 32-element blocks with one scale each (<see cref="Block32PanelKernel"/>).</summary>
-    public static bool IsBlock32(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL or GgmlType.Q5_0;
+    /// <summary>Whether the type's panel is one of 32-element blocks with one scale each, and for Q4_1 and Q5_1 one offset
+    /// (<see cref="Block32PanelKernel"/>).</summary>
+    public static bool IsBlock32(GgmlType type) =>
+        type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL or GgmlType.Q5_0 or GgmlType.Q4_1 or GgmlType.Q5_1;
+
+    /// <summary>Whether a 32-element type's blocks carry an offset m (Q4_1, Q5_1): its panel then holds m[8] after d[8],
+    /// and it takes Q8_1 activations.</summary>
+    public static bool HasMin(GgmlType type) => type is GgmlType.Q4_1 or GgmlType.Q5_1;
 
     /// <summary>Bytes of the row-major staging area <see cref="Pack"/> needs for rows of <paramref name="length"/> elements.</summary>
     public static int StagingBytes(int length) => Rows * length;
@@ -134,10 +142,16 @@ internal static unsafe class WeightPanel
                 }
                 break;
             case GgmlType.IQ4_NL:
-                SignedCodes<IQ4_NLKernels>(block, codes, vectorized);
+                Block32Codes<IQ4_NLKernels>(block, codes, vectorized);
                 break;
             case GgmlType.Q5_0:
-                SignedCodes<Q5_0Kernels>(block, codes, vectorized);
+                Block32Codes<Q5_0Kernels>(block, codes, vectorized);
+                break;
+            case GgmlType.Q4_1:
+                Block32Codes<Q4_1Kernels>(block, codes, vectorized);
+                break;
+            case GgmlType.Q5_1:
+                Block32Codes<Q5_1Kernels>(block, codes, vectorized);
                 break;
             case GgmlType.Q4_K:
                 for (int chunk = 0; chunk < 4; chunk++)
@@ -226,16 +240,21 @@ internal static unsafe class WeightPanel
         }
     }
 
-    /// <summary>A 32-element block's signed codes plus 128, as Q8_0's panel stores its quants.</summary>
-    private static void SignedCodes<TCodes>(byte* block, byte* codes, bool vectorized) where TCodes : IBlock32Codes
+    /// <summary>
+    /// A 32-element block's codes as the panel stores them: the signed codes of the types without an offset (IQ4_NL, Q5_0)
+    /// plus 128, as Q8_0's panel stores its quants; the codes of the types with one (Q4_1 0..15, Q5_1 0..31) are unsigned
+    /// already and stay as they are.
+    /// </summary>
+    private static void Block32Codes<TCodes>(byte* block, byte* codes, bool vectorized) where TCodes : IBlock32Codes
     {
+        byte flip = TCodes.HasMin ? (byte)0 : (byte)0x80;
         if (vectorized && Vector256.IsHardwareAccelerated)
         {
-            (TCodes.Codes256(ref *block).AsByte() ^ Vector256.Create((byte)0x80)).Store(codes);
+            (TCodes.Codes256(ref *block).AsByte() ^ Vector256.Create(flip)).Store(codes);
             return;
         }
         TCodes.DecodeScalar(new ReadOnlySpan<byte>(block, TCodes.WeightBlockBytes), new Span<sbyte>(codes, 32));
-        for (int j = 0; j < 32; j++) codes[j] ^= 0x80;
+        for (int j = 0; j < 32; j++) codes[j] ^= flip;
     }
 
     /// <summary>Row <paramref name="row"/>'s lane of the per-row scales of one block.</summary>
@@ -248,6 +267,12 @@ internal static unsafe class WeightPanel
             case GgmlType.IQ4_NL:
             case GgmlType.Q5_0:
                 ((float*)extra)[row] = Float16Bits.ToSingle(*(ushort*)block);
+                break;
+            case GgmlType.Q4_1:
+            case GgmlType.Q5_1:
+                // Both keep f16 d then f16 m at the head of the block.
+                ((float*)extra)[row] = Float16Bits.ToSingle(*(ushort*)block);
+                ((float*)extra)[Rows + row] = Float16Bits.ToSingle(*(ushort*)(block + 2));
                 break;
             case GgmlType.Q4_K:
             case GgmlType.Q5_K:
