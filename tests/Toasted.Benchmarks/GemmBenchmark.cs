@@ -26,7 +26,7 @@ public static unsafe class GemmBenchmark
             // Where each format keeps its f16 scales: random bytes there would make infinities and NaNs.
             int[] offsets = type switch
             {
-                GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],
+                GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q4_1 or GgmlType.Q5_1 => [0, 2],
                 GgmlType.Q6_K or GgmlType.Q3_K => [traits.BytesPerBlock - 2],
                 GgmlType.Q2_K => [traits.BytesPerBlock - 4, traits.BytesPerBlock - 2],
                 _ => [0],
