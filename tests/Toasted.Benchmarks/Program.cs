@@ -87,7 +87,7 @@ switch (command)
         Console.Error.WriteLine("       Toasted.Benchmarks traffic MODEL.gguf…   (bytes a decode token reads)");
         Console.Error.WriteLine("       Toasted.Benchmarks compare TOASTED LLAMA_BENCH [-t N] [-r N] [-a ROUNDS] MODEL.gguf…   (rounds alternate the order: AB, BA, …)");
         Console.Error.WriteLine("       Toasted.Benchmarks share MODEL.gguf… [-t N] [-n TOKENS] [-d DEPTH]   (each decode token beside a plain read of its bytes)");
-        Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q8_0|Q4_K|Q6_K} [ROWS K TOKENS]");
+        Console.Error.WriteLine("       Toasted.Benchmarks gemm {Q4_0|Q4_1|Q5_0|Q5_1|IQ4_NL|Q8_0|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|IQ4_XS} [ROWS K TOKENS]");
         Console.Error.WriteLine("       Toasted.Benchmarks matvec [Q4_0|Q8_0|Q4_K|Q6_K|F16…]");
         Console.Error.WriteLine("       Toasted.Benchmarks attention [POSITIONS]   (one decode attention tile, one thread)");
         return command == "help" ? 0 : 2;
