@@ -90,7 +90,7 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
                         + Avx512BW.MultiplyAddAdjacent(highH, highScales << 4) + Avx512BW.MultiplyAddAdjacent(highL, highScales);
                 }
                 var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetTerm(scales, patterns) << 7);
-                sums = Add(sums, rowInts, header, activationScales[b]);
+                sums = InterleavedScales.AddScaled(sums, rowInts, header, activationScales[b]);
             }
             sums.Store(destination + (long)g * RowsPerGroup);
         }
@@ -153,16 +153,11 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
                     ints = Q4_KInterleavedKernels.ScaledAdd(ints, highH, highScales << 4);
                     ints = Q4_KInterleavedKernels.ScaledAdd(ints, highL, highScales);
                 }
-                sums = Add(sums, ints - (OffsetTerm(scales, patterns) << 7), header, activationScales[b]);
+                sums = InterleavedScales.AddScaled(sums, ints - (OffsetTerm(scales, patterns) << 7), header, activationScales[b]);
             }
             sums.Store(destination + (long)g * RowsPerGroup);
         }
     }
-
-    /// <summary>The one-row dot's float step per row, <c>sum + (d · d8) · isum</c>: two multiplies and an add, not fused.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Add(Vector256<float> sums, Vector256<int> isums, byte* header, float activationScale) =>
-        sums + InterleavedScales.FromHalves(header) * Vector256.Create(activationScale) * Vector256.ConvertToSingle(isums);
 
     /// <summary>Per row, Σ_s scale_s · Σ q8 over sub-block s: the sub-block sums sit after the patterns, two per scale pair.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

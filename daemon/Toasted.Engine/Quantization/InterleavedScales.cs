@@ -14,6 +14,14 @@ internal static unsafe class InterleavedScales
     public static Vector256<float> FromHalves(byte* column) => FiniteHalfToSingle(Vector128.Load((ushort*)column));
 
     /// <summary>
+    /// <c>sum + (d · d_a) · isum</c> per row, d the eight f16 scales at <paramref name="column"/>: two multiplies and an add,
+    /// not fused, as the one-row dots of Q3_K and IQ4_XS step, so their interleaved kernels equal those dots to the bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AddScaled(Vector256<float> sums, Vector256<int> isums, byte* column, float activationScale) =>
+        sums + FromHalves(column) * Vector256.Create(activationScale) * Vector256.ConvertToSingle(isums);
+
+    /// <summary>
     /// Eight f16 values to float, exactly for every finite value (zero and subnormals included): the
     /// magnitude bits moved into float position are the value × 2⁻¹¹², which one multiply by 2¹¹² undoes.
     /// Quantization scales are finite; infinities and NaNs would come out as large finite numbers.

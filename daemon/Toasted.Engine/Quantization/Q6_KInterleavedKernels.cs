@@ -33,8 +33,8 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     /// quants at element 128h + 64n + 32s (those that nibble n of ql chunk 2h + s multiplies), repeated in
     /// all eight lanes; then the sixteen bsums.
     /// </summary>
-    private const int DigestBlockBytes = 64 * 32 + 64;
-    private const int BlockSumsOffset = 64 * 32;
+    internal const int DigestBlockBytes = 64 * 32 + 64;
+    internal const int BlockSumsOffset = 64 * 32;
 
     /// <summary>As <see cref="Q6_KInterleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
@@ -54,7 +54,7 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q6_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
 
-    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
+    internal static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
     {
         for (int b = 0; b < blocks; b++)
         {

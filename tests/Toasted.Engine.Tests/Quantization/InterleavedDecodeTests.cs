@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q4_1, Q5_0, Q5_1, Q8_0, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -39,6 +39,8 @@ public unsafe class InterleavedDecodeTests
             Q5_KInterleaved.RowsPerGroup, Q5_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
             Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes),
+        [GgmlType.Q3_K] = new(GgmlType.Q3_K, Q3_KInterleaved.Repack, Q3_KInterleaved.DotGroupsScalar, Q3_KInterleavedKernels.DotGroups,
+            Q3_KInterleaved.RowsPerGroup, Q3_KInterleaved.GroupBytes),
         [GgmlType.IQ4_XS] = new(GgmlType.IQ4_XS, IQ4_XSInterleaved.Repack, IQ4_XSInterleaved.DotGroupsScalar, IQ4_XSInterleavedKernels.DotGroups,
             IQ4_XSInterleaved.RowsPerGroup, IQ4_XSInterleaved.GroupBytes),
     };
@@ -47,10 +49,10 @@ public unsafe class InterleavedDecodeTests
     private static readonly int[] GroupCounts = [1, 2, 3];
 
     /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
-    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
+        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -59,7 +61,7 @@ public unsafe class InterleavedDecodeTests
     {
         var rows = MultiRowDotTests.WeightRows(type, blocks, groups * Layouts[type].RowsPerGroup, rng, pattern);
         int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
-        int scaleOffset = type == GgmlType.Q6_K ? Q6_KKernels.BytesPerBlock - 2 : 0;
+        int scaleOffset = type switch { GgmlType.Q6_K => Q6_KKernels.BytesPerBlock - 2, GgmlType.Q3_K => Q3_KKernels.ScaleOffset, _ => 0 };
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
             BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
@@ -185,24 +187,29 @@ public unsafe class InterleavedDecodeTests
         return decoded;
     }
 
-    [TestCase(GgmlType.Q4_0)]
-    [TestCase(GgmlType.IQ4_NL)]
-    [TestCase(GgmlType.Q4_1)]
-    [TestCase(GgmlType.Q5_0)]
-    [TestCase(GgmlType.Q5_1)]
-    [TestCase(GgmlType.Q8_0)]
-    [TestCase(GgmlType.Q4_K)]
-    [TestCase(GgmlType.Q5_K)]
-    [TestCase(GgmlType.Q6_K)]
-    [TestCase(GgmlType.IQ4_XS)]
-    public void Padded_groups_stay_within_three_percent_of_the_file_rows_and_whole_lines(GgmlType type)
+    /// <summary>
+    /// Groups are whole 64-byte lines and stay within 3 % of the file's bytes (plus a line), except Q3_K's, whose sixteen
+    /// 6-bit scales per row widen to bytes (a 144-byte header per column against the file's 8 × 14): within 6 %.
+    /// </summary>
+    [TestCase(GgmlType.Q4_0, 0.03)]
+    [TestCase(GgmlType.IQ4_NL, 0.03)]
+    [TestCase(GgmlType.Q4_1, 0.03)]
+    [TestCase(GgmlType.Q5_0, 0.03)]
+    [TestCase(GgmlType.Q5_1, 0.03)]
+    [TestCase(GgmlType.Q8_0, 0.03)]
+    [TestCase(GgmlType.Q3_K, 0.06)]
+    [TestCase(GgmlType.Q4_K, 0.03)]
+    [TestCase(GgmlType.Q5_K, 0.03)]
+    [TestCase(GgmlType.Q6_K, 0.03)]
+    [TestCase(GgmlType.IQ4_XS, 0.03)]
+    public void Padded_groups_stay_near_the_file_rows_and_whole_lines(GgmlType type, double overhead)
     {
         foreach (int blocks in new[] { 1, 8, 9, 22, 64 })
         {
             long groupBytes = Layouts[type].GroupBytes(blocks);
             long fileBytes = (long)Layouts[type].RowsPerGroup * blocks * QuantTraitsTable.Get(type).BytesPerBlock;
             Assert.That(groupBytes % 64, Is.EqualTo(0), $"{blocks} blocks");
-            Assert.That(groupBytes, Is.LessThanOrEqualTo(fileBytes * 1.03 + 64), $"{blocks} blocks");
+            Assert.That(groupBytes, Is.LessThanOrEqualTo(fileBytes * (1 + overhead) + 64), $"{blocks} blocks");
         }
     }
 
