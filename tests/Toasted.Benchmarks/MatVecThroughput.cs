@@ -85,6 +85,8 @@ public static unsafe class MatVecThroughput
                     (Repack: (RegroupRows)Q5_KInterleaved.Repack, Dot: (GroupDots)Q5_KInterleavedKernels.DotGroups)),
                 GgmlType.Q6_K when Q6_KInterleavedKernels.IsSupported => (Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q6_KInterleaved.Repack, Dot: (GroupDots)Q6_KInterleavedKernels.DotGroups)),
+                GgmlType.Q2_K when Q2_KInterleavedKernels.IsSupported => (Q2_KInterleaved.RowsPerGroup, Q2_KInterleaved.GroupBytes(columns / traits.BlockSize),
+                    (Repack: (RegroupRows)Q2_KInterleaved.Repack, Dot: (GroupDots)Q2_KInterleavedKernels.DotGroups)),
                 GgmlType.Q3_K when Q3_KInterleavedKernels.IsSupported => (Q3_KInterleaved.RowsPerGroup, Q3_KInterleaved.GroupBytes(columns / traits.BlockSize),
                     (Repack: (RegroupRows)Q3_KInterleaved.Repack, Dot: (GroupDots)Q3_KInterleavedKernels.DotGroups)),
                 GgmlType.IQ4_XS when IQ4_XSInterleavedKernels.IsSupported => (IQ4_XSInterleaved.RowsPerGroup, IQ4_XSInterleaved.GroupBytes(columns / traits.BlockSize),

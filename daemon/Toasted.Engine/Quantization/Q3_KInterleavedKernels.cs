@@ -159,27 +159,32 @@ public readonly unsafe struct Q3_KInterleavedKernels : IInterleavedKernel
     private static Vector512<byte> Code512(Vector512<byte> low, Vector512<byte> high, int quarter, int highBit)
     {
         if (Gfni.V512.IsSupported)
-        {
-            var lowBits = quarter == 0 ? low & Vector512.Create((byte)3) : Gfni.V512.GaloisFieldAffineTransform(low, Vector512.Create(PairDown(quarter)).AsByte(), 0);
-            return lowBits | Gfni.V512.GaloisFieldAffineTransform(high, Vector512.Create(BitToTwo(highBit)).AsByte(), 0);
-        }
-        var lowPair = (low.AsUInt16() >>> (2 * quarter)).AsByte() & Vector512.Create((byte)3);
+            return LowPair512(low, quarter) | Gfni.V512.GaloisFieldAffineTransform(high, Vector512.Create(BitToTwo(highBit)).AsByte(), 0);
         var highAtTwo = highBit >= 2 ? (high.AsUInt16() >>> (highBit - 2)).AsByte() : (high.AsUInt16() << (2 - highBit)).AsByte();
-        return lowPair | (highAtTwo & Vector512.Create((byte)4));
+        return LowPair512(low, quarter) | (highAtTwo & Vector512.Create((byte)4));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> Code256(Vector256<byte> low, Vector256<byte> high, int quarter, int highBit)
     {
         if (Gfni.V256.IsSupported)
-        {
-            var lowBits = quarter == 0 ? low & Vector256.Create((byte)3) : Gfni.V256.GaloisFieldAffineTransform(low, Vector256.Create(PairDown(quarter)).AsByte(), 0);
-            return lowBits | Gfni.V256.GaloisFieldAffineTransform(high, Vector256.Create(BitToTwo(highBit)).AsByte(), 0);
-        }
-        var lowPair = (low.AsUInt16() >>> (2 * quarter)).AsByte() & Vector256.Create((byte)3);
+            return LowPair256(low, quarter) | Gfni.V256.GaloisFieldAffineTransform(high, Vector256.Create(BitToTwo(highBit)).AsByte(), 0);
         var highAtTwo = highBit >= 2 ? (high.AsUInt16() >>> (highBit - 2)).AsByte() : (high.AsUInt16() << (2 - highBit)).AsByte();
-        return lowPair | (highAtTwo & Vector256.Create((byte)4));
+        return LowPair256(low, quarter) | (highAtTwo & Vector256.Create((byte)4));
     }
+
+    /// <summary>Bits 2q, 2q + 1 of every byte at bits 0–1, the rest cleared: a mask for quarter 0, else one affine transform or a shift and a mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> LowPair512(Vector512<byte> low, int quarter) =>
+        quarter == 0 ? low & Vector512.Create((byte)3)
+        : Gfni.V512.IsSupported ? Gfni.V512.GaloisFieldAffineTransform(low, Vector512.Create(PairDown(quarter)).AsByte(), 0)
+        : (low.AsUInt16() >>> (2 * quarter)).AsByte() & Vector512.Create((byte)3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> LowPair256(Vector256<byte> low, int quarter) =>
+        quarter == 0 ? low & Vector256.Create((byte)3)
+        : Gfni.V256.IsSupported ? Gfni.V256.GaloisFieldAffineTransform(low, Vector256.Create(PairDown(quarter)).AsByte(), 0)
+        : (low.AsUInt16() >>> (2 * quarter)).AsByte() & Vector256.Create((byte)3);
 
     /// <summary>
     /// The affine matrix that moves bits 2q and 2q + 1 of every byte to bits 0 and 1 and clears the rest: output bit i is the

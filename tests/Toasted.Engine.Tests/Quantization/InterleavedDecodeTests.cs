@@ -5,7 +5,7 @@ using Toasted.Engine.Quantization;
 namespace Toasted.Engine.Tests.Quantization;
 
 /// <summary>
-/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q4_1, Q5_0, Q5_1, Q8_0, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
+/// The interleaved decode layouts of Q4_0 (also IQ4_NL's), Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: the vector kernels equal the layout's scalar twin to the bit, and the
 /// twin, reading the regrouped bytes, equals the one-row <c>DotScalar</c> over the original rows up to the
 /// rounding of a different summation order — which checks the regrouping itself against the file layout.
 /// Run under every instruction-set switch by <c>make test-isa</c>.
@@ -39,6 +39,8 @@ public unsafe class InterleavedDecodeTests
             Q5_KInterleaved.RowsPerGroup, Q5_KInterleaved.GroupBytes),
         [GgmlType.Q6_K] = new(GgmlType.Q6_K, Q6_KInterleaved.Repack, Q6_KInterleaved.DotGroupsScalar, Q6_KInterleavedKernels.DotGroups,
             Q6_KInterleaved.RowsPerGroup, Q6_KInterleaved.GroupBytes),
+        [GgmlType.Q2_K] = new(GgmlType.Q2_K, Q2_KInterleaved.Repack, Q2_KInterleaved.DotGroupsScalar, Q2_KInterleavedKernels.DotGroups,
+            Q2_KInterleaved.RowsPerGroup, Q2_KInterleaved.GroupBytes),
         [GgmlType.Q3_K] = new(GgmlType.Q3_K, Q3_KInterleaved.Repack, Q3_KInterleaved.DotGroupsScalar, Q3_KInterleavedKernels.DotGroups,
             Q3_KInterleaved.RowsPerGroup, Q3_KInterleaved.GroupBytes),
         [GgmlType.IQ4_XS] = new(GgmlType.IQ4_XS, IQ4_XSInterleaved.Repack, IQ4_XSInterleaved.DotGroupsScalar, IQ4_XSInterleavedKernels.DotGroups,
@@ -49,10 +51,10 @@ public unsafe class InterleavedDecodeTests
     private static readonly int[] GroupCounts = [1, 2, 3];
 
     /// <summary>Fewer super-blocks for the K-quants: each holds eight Q4_0 blocks' worth of elements.</summary>
-    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
+    private static int[] BlockCountsOf(GgmlType type) => type is GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS ? [1, 2, 3, 5, 8] : BlockCounts;
 
     private static IEnumerable<TestCaseData> Patterns() =>
-        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
+        from type in new[] { GgmlType.Q4_0, GgmlType.IQ4_NL, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS }
         from pattern in Enum.GetValues<RandomRows.Pattern>()
         select new TestCaseData(type, pattern).SetArgDisplayNames(type.ToString(), pattern.ToString());
 
@@ -61,13 +63,19 @@ public unsafe class InterleavedDecodeTests
     {
         var rows = MultiRowDotTests.WeightRows(type, blocks, groups * Layouts[type].RowsPerGroup, rng, pattern);
         int blockBytes = QuantTraitsTable.Get(type).BytesPerBlock;
-        int scaleOffset = type switch { GgmlType.Q6_K => Q6_KKernels.BytesPerBlock - 2, GgmlType.Q3_K => Q3_KKernels.ScaleOffset, _ => 0 };
+        int scaleOffset = type switch
+        {
+            GgmlType.Q6_K => Q6_KKernels.BytesPerBlock - 2, GgmlType.Q3_K => Q3_KKernels.ScaleOffset, GgmlType.Q2_K => Q2_KKernels.ScaleOffset, _ => 0,
+        };
         ushort[] unusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201];
         for (int i = 0; i < rows.Length / blockBytes; i += 7)
             BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + scaleOffset), unusualScales[i % unusualScales.Length]);
-        if (type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q4_1 or GgmlType.Q5_1)
+        if (type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q4_1 or GgmlType.Q5_1 or GgmlType.Q2_K)
+        {
+            int minOffset = type == GgmlType.Q2_K ? Q2_KKernels.MinScaleOffset : 2;
             for (int i = 3; i < rows.Length / blockBytes; i += 5)
-                BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + 2), unusualScales[i % unusualScales.Length]);
+                BitConverter.TryWriteBytes(rows.AsSpan(i * blockBytes + minOffset), unusualScales[i % unusualScales.Length]);
+        }
         return rows;
     }
 
@@ -197,6 +205,7 @@ public unsafe class InterleavedDecodeTests
     [TestCase(GgmlType.Q5_0, 0.03)]
     [TestCase(GgmlType.Q5_1, 0.03)]
     [TestCase(GgmlType.Q8_0, 0.03)]
+    [TestCase(GgmlType.Q2_K, 0.03)]
     [TestCase(GgmlType.Q3_K, 0.06)]
     [TestCase(GgmlType.Q4_K, 0.03)]
     [TestCase(GgmlType.Q5_K, 0.03)]

@@ -6,7 +6,7 @@ namespace Toasted.Engine.Compute.Cpu;
 /// <summary>
 /// A copy of a weight's rows regrouped for the decode kernels, sixteen at a time for Q4_0, IQ4_NL, Q4_1, Q5_0, Q5_1 and Q8_0
 /// (<see cref="Q4_0Interleaved"/>, which IQ4_NL shares, <see cref="Block32ExtrasInterleaved"/>, <see cref="Q8_0Interleaved"/>) and eight for <see cref="Q4_KInterleaved"/>,
-/// <see cref="Q5_KInterleaved"/>, <see cref="Q6_KInterleaved"/>, <see cref="Q3_KInterleaved"/> and <see cref="IQ4_XSInterleaved"/>, made once at load in 64-byte aligned native memory. Rows past the last whole group
+/// <see cref="Q5_KInterleaved"/>, <see cref="Q6_KInterleaved"/>, <see cref="Q2_KInterleaved"/>, <see cref="Q3_KInterleaved"/> and <see cref="IQ4_XSInterleaved"/>, made once at load in 64-byte aligned native memory. Rows past the last whole group
 /// stay in the file and take the per-row kernels.
 /// </summary>
 internal sealed unsafe class InterleavedRows : IDisposable
@@ -35,6 +35,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
         GgmlType.Q4_K => Q4_KInterleaved.RowsPerGroup,
         GgmlType.Q5_K => Q5_KInterleaved.RowsPerGroup,
         GgmlType.Q6_K => Q6_KInterleaved.RowsPerGroup,
+        GgmlType.Q2_K => Q2_KInterleaved.RowsPerGroup,
         GgmlType.Q3_K => Q3_KInterleaved.RowsPerGroup,
         GgmlType.IQ4_XS => IQ4_XSInterleaved.RowsPerGroup,
         // The types that have no interleaved layout: their weights never hold groups, so any count serves.
@@ -61,6 +62,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
             GgmlType.Q4_K => Q4_KInterleavedKernels.IsSupported,
             GgmlType.Q5_K => Q5_KInterleavedKernels.IsSupported,
             GgmlType.Q6_K => Q6_KInterleavedKernels.IsSupported,
+            GgmlType.Q2_K => Q2_KInterleavedKernels.IsSupported,
             GgmlType.Q3_K => Q3_KInterleavedKernels.IsSupported,
             GgmlType.IQ4_XS => IQ4_XSInterleavedKernels.IsSupported,
             _ => false,
@@ -83,6 +85,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
             GgmlType.Q4_K => Q4_KInterleaved.GroupBytes(blocks),
             GgmlType.Q5_K => Q5_KInterleaved.GroupBytes(blocks),
             GgmlType.IQ4_XS => IQ4_XSInterleaved.GroupBytes(blocks),
+            GgmlType.Q2_K => Q2_KInterleaved.GroupBytes(blocks),
             GgmlType.Q3_K => Q3_KInterleaved.GroupBytes(blocks),
             _ => Q6_KInterleaved.GroupBytes(blocks),
         };
@@ -101,6 +104,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
                 case GgmlType.Q4_K: Q4_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q5_K: Q5_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.IQ4_XS: IQ4_XSInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
+                case GgmlType.Q2_K: Q2_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 case GgmlType.Q3_K: Q3_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
                 default: Q6_KInterleaved.Repack(source, weight.RowBytes, blocks, target); break;
             }
@@ -136,6 +140,7 @@ internal sealed unsafe class InterleavedRows : IDisposable
             case GgmlType.Q4_K: Q4_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q5_K: Q5_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.IQ4_XS: IQ4_XSInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
+            case GgmlType.Q2_K: Q2_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             case GgmlType.Q3_K: Q3_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
             default: Q6_KInterleavedKernels.DotGroups(first, groups, Blocks, activation, results); break;
         }
