@@ -97,19 +97,25 @@ internal static unsafe class BlockColumnPairs
 
     public static void Groups512<TInts>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination)
         where TInts : struct, IBlockColumnInts512 =>
-        Groups<Sums512<TInts>>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, TInts.QuantColumnBytes, TInts.ExtrasColumnBytes);
+        Groups<Sums512<TInts>, Vector512<float>>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, TInts.QuantColumnBytes,
+            TInts.ExtrasColumnBytes);
 
     /// <summary>The 256-bit loops: each group as two halves of eight rows, whose block ints <typeparamref name="THalves"/> forms.</summary>
     public static void GroupsInHalves256<THalves>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination)
         where THalves : struct, IBlockColumnInts256 =>
-        Groups<HalfSums256<THalves>>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, THalves.QuantColumnBytes,
+        Groups<HalfSums256<THalves>, RowHalves>(packed, groups, blocks, digest, digestBlockBytes, activationScales, destination, THalves.QuantColumnBytes,
             THalves.ExtrasColumnBytes);
 
-    /// <summary>The one loop over a group's column pairs, at the width of <typeparamref name="TSums"/>.</summary>
+    /// <summary>
+    /// The one loop over a group's column pairs, at the width of <typeparamref name="TSums"/>. The sums travel as a value
+    /// (<typeparamref name="TSums"/>' static steps take and return them): a struct with the sums as its state, called as
+    /// instance methods, kept them in memory between columns.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups<TSums>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination,
+    private static void Groups<TSums, TRows>(byte* packed, int groups, int blocks, byte* digest, int digestBlockBytes, float* activationScales, float* destination,
         int quantColumnBytes, int extrasColumnBytes)
-        where TSums : struct, IRowSums
+        where TSums : struct, IRowSums<TRows>
+        where TRows : struct
     {
         int pairBytes = PairBytes(quantColumnBytes, extrasColumnBytes);
         long groupBytes = GroupBytes(blocks, quantColumnBytes, extrasColumnBytes);
@@ -118,75 +124,79 @@ internal static unsafe class BlockColumnPairs
         for (int g = 0; g < groups; g++)
         {
             byte* pair = packed + g * groupBytes;
-            var sums = default(TSums);
+            TRows rows = default;
             for (int b = 0; b < blocks; b += 2, pair += pairBytes)
             {
                 WeightStreamPrefetch.AheadOfBlockColumnPair(pair);
                 bool whole = b + 1 < blocks;
-                sums.AddColumn(pair + (whole ? headerBytes : tailHeaderBytes), pair, pair + 2 * ScaleColumnBytes, digest + (long)b * digestBlockBytes,
-                    activationScales[b]);
+                rows = TSums.AddColumn(rows, pair + (whole ? headerBytes : tailHeaderBytes), pair, pair + 2 * ScaleColumnBytes,
+                    digest + (long)b * digestBlockBytes, activationScales[b]);
                 if (whole)
-                    sums.AddColumn(pair + headerBytes + quantColumnBytes, pair + ScaleColumnBytes, pair + 2 * ScaleColumnBytes + extrasColumnBytes,
+                    rows = TSums.AddColumn(rows, pair + headerBytes + quantColumnBytes, pair + ScaleColumnBytes, pair + 2 * ScaleColumnBytes + extrasColumnBytes,
                         digest + (long)(b + 1) * digestBlockBytes, activationScales[b + 1]);
             }
-            sums.Store(destination + (long)g * RowsPerGroup);
+            TSums.Store(rows, destination + (long)g * RowsPerGroup);
         }
     }
 
     /// <summary>The sixteen rows' float sums of one group while its columns are added.</summary>
-    private interface IRowSums
+    private interface IRowSums<TRows> where TRows : struct
     {
         /// <summary><c>sum = fma(isum, d_w · d_a, sum)</c> per row for one block column, then <c>sum += m_w · s_a</c> where there are mins.</summary>
-        void AddColumn(byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale);
+        static abstract TRows AddColumn(TRows rows, byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale);
 
-        void Store(float* destination);
+        static abstract void Store(TRows rows, float* destination);
     }
 
     /// <summary>Sixteen float lanes, one per row.</summary>
-    private struct Sums512<TInts> : IRowSums where TInts : struct, IBlockColumnInts512
+    private readonly struct Sums512<TInts> : IRowSums<Vector512<float>> where TInts : struct, IBlockColumnInts512
     {
-        private Vector512<float> _rows;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddColumn(byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale)
+        public static Vector512<float> AddColumn(Vector512<float> rows, byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale)
         {
-            var rows = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TInts.Ints(quants, extras, (int*)digestBlock)),
-                InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale)), _rows);
-            // One assignment to the field, so that the JIT keeps the sums in a register.
-            _rows = TInts.HasMins
+            rows = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TInts.Ints(quants, extras, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales, Vector512.Create(activationScale)), rows);
+            return TInts.HasMins
                 ? rows + InterleavedScales.ScaledHalves(extras + TInts.MinsOffset, Vector512.Create(((float*)digestBlock)[MinFactorIndex]))
                 : rows;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Store(float* destination) => _rows.Store(destination);
+        public static void Store(Vector512<float> rows, float* destination) => rows.Store(destination);
+    }
+
+    /// <summary>The sums of rows 0–7 and 8–15 at 256 bits.</summary>
+    private struct RowHalves
+    {
+        public Vector256<float> Lower;
+        public Vector256<float> Upper;
     }
 
     /// <summary>Rows 0–7 from the lower halves of the quant vectors, rows 8–15 from the upper ones.</summary>
-    private struct HalfSums256<THalves> : IRowSums where THalves : struct, IBlockColumnInts256
+    private readonly struct HalfSums256<THalves> : IRowSums<RowHalves> where THalves : struct, IBlockColumnInts256
     {
-        private Vector256<float> _lower;
-        private Vector256<float> _upper;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddColumn(byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale)
+        public static RowHalves AddColumn(RowHalves rows, byte* quants, byte* scales, byte* extras, byte* digestBlock, float activationScale)
         {
             var factor = Vector256.Create(activationScale);
-            _lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, extras, (int*)digestBlock)),
-                InterleavedScales.ScaledHalves(scales, factor), _lower);
-            _upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, extras + 4, (int*)digestBlock)),
-                InterleavedScales.ScaledHalves(scales + 16, factor), _upper);
-            if (!THalves.HasMins) return;
-            var minFactor = Vector256.Create(((float*)digestBlock)[MinFactorIndex]);
-            _lower += InterleavedScales.ScaledHalves(extras + THalves.MinsOffset, minFactor);
-            _upper += InterleavedScales.ScaledHalves(extras + THalves.MinsOffset + 16, minFactor);
+            var lower = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants, extras, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales, factor), rows.Lower);
+            var upper = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(THalves.Ints(quants + 32, extras + 4, (int*)digestBlock)),
+                InterleavedScales.ScaledHalves(scales + 16, factor), rows.Upper);
+            if (THalves.HasMins)
+            {
+                var minFactor = Vector256.Create(((float*)digestBlock)[MinFactorIndex]);
+                lower += InterleavedScales.ScaledHalves(extras + THalves.MinsOffset, minFactor);
+                upper += InterleavedScales.ScaledHalves(extras + THalves.MinsOffset + 16, minFactor);
+            }
+            return new RowHalves { Lower = lower, Upper = upper };
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Store(float* destination)
+        public static void Store(RowHalves rows, float* destination)
         {
-            _lower.Store(destination);
-            _upper.Store(destination + 8);
+            rows.Lower.Store(destination);
+            rows.Upper.Store(destination + 8);
         }
     }
 }
