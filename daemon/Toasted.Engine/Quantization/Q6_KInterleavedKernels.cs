@@ -10,8 +10,10 @@ namespace Toasted.Engine.Quantization;
 /// their top bits, per byte with GFNI's affine transform where the core has it); their products with activation patterns prepared
 /// once per call (vpmaddubsw) are summed two at a time as shorts and weighted by the eight rows' group scales
 /// in one vpmaddwd per group; the −32 offset comes out as 32 · Σ_g scale_g · bsums[g] (eight more vpmaddwd);
-/// then one convert and one fused multiply-add per row. The float steps are those of
-/// <see cref="Q6_KInterleaved.DotGroupsScalar"/>, so every path equals it to the bit.
+/// then one convert and one fused multiply-add per row. The loops are shared with Q3_K and Q2_K
+/// (<see cref="GroupScaleInterleavedLoops{TColumn}"/>); this struct keeps the activation patterns they all read and Q6_K's
+/// column (<see cref="Planes"/>). The float steps are those of <see cref="Q6_KInterleaved.DotGroupsScalar"/>, so every path
+/// equals it to the bit.
 /// <para>
 /// Exactness: a vpmaddubsw pair sum is at most 2·63·127 = 16002 in magnitude, so two of them still fit a
 /// short; scales are int8, so vpmaddwd is exact, and a super-block's ints stay below 2³¹ (at most
@@ -46,10 +48,10 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
         FillDigest(activation, blocks, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups512(packed, groups, blocks, digest, activationScales, destination);
+        GroupScaleInterleavedLoops<Planes>.Groups512(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
-        Groups256(packed, groups, blocks, digest, activationScales, destination);
+        GroupScaleInterleavedLoops<Planes>.Groups256(packed, groups, blocks, digest, activationScales, destination);
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q6_KInterleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
@@ -70,111 +72,36 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
+    /// <summary>Q6_K's column for the shared loops: quarters from three planes, signed scales, the −32 offset and a fused step.</summary>
+    private readonly struct Planes : IGroupScaleColumn
     {
-        long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
-        var pickFirst = PairedRowScales.Pick(0);
-        var pickSecond = PairedRowScales.Pick(1);
-        for (int g = 0; g < groups; g++)
-        {
-            byte* group = packed + g * groupBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* quants = Q6_KInterleaved.Column(group, b, blocks, out byte* header);
-                byte* patterns = digest + (long)b * DigestBlockBytes;
-                var ints = Vector512<int>.Zero;
-                for (int h = 0; h < 2; h++)
-                {
-                    // Scale pair 4h + quarter holds the quarter's two groups: dwords 0–3 and dwords 4–7 of its 32 elements.
-                    var quarter0Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h);
-                    var quarter1Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 1);
-                    var quarter2Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 2);
-                    var quarter3Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 3);
-                    for (int half = 0; half < 2; half++)
-                    {
-                        var pick = half == 0 ? pickFirst : pickSecond;
-                        var quarter0 = Vector512<short>.Zero;
-                        var quarter1 = Vector512<short>.Zero;
-                        var quarter2 = Vector512<short>.Zero;
-                        var quarter3 = Vector512<short>.Zero;
-                        for (int t = 2 * half; t < 2 * half + 2; t++)
-                        {
-                            byte* planes = quants + HalfBytes * h + 64 * t;
-                            var (q0, q1, q2, q3) = Quants(Vector512.Load(planes), Vector512.Load(planes + PlaneBytes), Vector512.Load(planes + 2 * PlaneBytes));
-                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 64 * t;
-                            quarter0 += Avx512BW.MultiplyAddAdjacent(q0, Vector512.Load(pattern));
-                            quarter1 += Avx512BW.MultiplyAddAdjacent(q1, Vector512.Load(pattern + 256));
-                            quarter2 += Avx512BW.MultiplyAddAdjacent(q2, Vector512.Load(pattern + 512));
-                            quarter3 += Avx512BW.MultiplyAddAdjacent(q3, Vector512.Load(pattern + 768));
-                        }
-                        ints += Avx512BW.MultiplyAddAdjacent(quarter0, PairedRowScales.Spread(quarter0Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter1, PairedRowScales.Spread(quarter1Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter2, PairedRowScales.Spread(quarter2Scales, pick))
-                            + Avx512BW.MultiplyAddAdjacent(quarter3, PairedRowScales.Spread(quarter3Scales, pick));
-                    }
-                }
-                var rowInts = ints.GetLower() + ints.GetUpper() - (OffsetCorrection(header, patterns) << 5);
-                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
-            }
-            accumulator.Store(destination + (long)g * RowsPerGroup);
-        }
-    }
+        public static long GroupBytes(int blocks) => Q6_KInterleaved.GroupBytes(blocks);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups256(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination)
-    {
-        long groupBytes = Q6_KInterleaved.GroupBytes(blocks);
-        var pickFirst = PairedRowScales.Pick(0).GetLower();
-        var pickSecond = PairedRowScales.Pick(1).GetLower();
-        for (int g = 0; g < groups; g++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* Column(byte* group, int block, int blocks, out byte* header) => Q6_KInterleaved.Column(group, block, blocks, out header);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector512<byte>, Vector512<byte>, Vector512<byte>, Vector512<byte>) Quarters512(byte* quants, int h, int pair, int odd)
         {
-            byte* group = packed + g * groupBytes;
-            var accumulator = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* quants = Q6_KInterleaved.Column(group, b, blocks, out byte* header);
-                byte* patterns = digest + (long)b * DigestBlockBytes;
-                var ints = Vector256<int>.Zero;
-                for (int h = 0; h < 2; h++)
-                {
-                    var quarter0Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h);
-                    var quarter1Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 1);
-                    var quarter2Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 2);
-                    var quarter3Scales = PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, 4 * h + 3);
-                    // Dwords 0–3 of each quarter belong to the first group of a pair, 4–7 to the second;
-                    // two dwords at a time keep the short sums exact.
-                    for (int c = 0; c < 8; c += 2)
-                    {
-                        var pick = c < 4 ? pickFirst : pickSecond;
-                        var quarter0 = Vector256<short>.Zero;
-                        var quarter1 = Vector256<short>.Zero;
-                        var quarter2 = Vector256<short>.Zero;
-                        var quarter3 = Vector256<short>.Zero;
-                        for (int dword = c; dword < c + 2; dword++)
-                        {
-                            byte* planes = quants + HalfBytes * h + 32 * dword;
-                            var (q0, q1, q2, q3) = Quants(Vector256.Load(planes), Vector256.Load(planes + PlaneBytes), Vector256.Load(planes + 2 * PlaneBytes));
-                            sbyte* pattern = (sbyte*)patterns + 1024 * h + 32 * dword;
-                            quarter0 += Avx2.MultiplyAddAdjacent(q0, Vector256.Load(pattern));
-                            quarter1 += Avx2.MultiplyAddAdjacent(q1, Vector256.Load(pattern + 256));
-                            quarter2 += Avx2.MultiplyAddAdjacent(q2, Vector256.Load(pattern + 512));
-                            quarter3 += Avx2.MultiplyAddAdjacent(q3, Vector256.Load(pattern + 768));
-                        }
-                        ints = ScaledAdd(ints, quarter0, PairedRowScales.Spread(quarter0Scales, pick));
-                        ints = ScaledAdd(ints, quarter1, PairedRowScales.Spread(quarter1Scales, pick));
-                        ints = ScaledAdd(ints, quarter2, PairedRowScales.Spread(quarter2Scales, pick));
-                        ints = ScaledAdd(ints, quarter3, PairedRowScales.Spread(quarter3Scales, pick));
-                    }
-                }
-                var rowInts = ints - (OffsetCorrection(header, patterns) << 5);
-                var scales = InterleavedScales.FromHalves(header) * Vector256.Create(activationScales[b]);
-                accumulator = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(rowInts), scales, accumulator);
-            }
-            accumulator.Store(destination + (long)g * RowsPerGroup);
+            byte* planes = quants + HalfBytes * h + 128 * pair + 64 * odd;
+            return Quants(Vector512.Load(planes), Vector512.Load(planes + PlaneBytes), Vector512.Load(planes + 2 * PlaneBytes));
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<byte>, Vector256<byte>, Vector256<byte>, Vector256<byte>) Quarters256(byte* quants, int h, int c)
+        {
+            byte* planes = quants + HalfBytes * h + 32 * c;
+            return Quants(Vector256.Load(planes), Vector256.Load(planes + PlaneBytes), Vector256.Load(planes + 2 * PlaneBytes));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<short> Scales(byte* header, int pair) => PairedRowScales.Wide(header + Q6_KInterleaved.ScalesOffset, pair);
+
+        /// <summary>The −32 offset out as 32 · Σ_g scale_g · bsums[g], then <c>sum = fma(isum, d · d8, sum)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Add(Vector256<float> sums, Vector256<int> ints, byte* header, byte* patterns, float activationScale) =>
+            Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(ints - (OffsetCorrection(header, patterns) << 5)),
+                InterleavedScales.FromHalves(header) * Vector256.Create(activationScale), sums);
     }
 
     /// <summary>
@@ -221,12 +148,6 @@ public readonly unsafe struct Q6_KInterleavedKernels : IInterleavedKernel
     /// input byte masked by matrix byte 7 − i, so byte 7 − bit holds bit 6 alone and byte 6 − bit bit 7 alone.
     /// </summary>
     private static ulong TopPairTo(int bit) => 0x40UL << (8 * (7 - bit)) | 0x80UL << (8 * (6 - bit));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
-        AvxVnni.IsSupported
-            ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
-            : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
 
     /// <summary>Per row, Σ_g scale_g · bsums[g]: row r's scale pair meets the pair of block sums repeated in every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
