@@ -37,7 +37,7 @@ internal static unsafe class Block32PanelKernel
     /// rows 0..rows−1 of <paramref name="panel"/> and rows 0..secondRows−1 of <paramref name="second"/>, whose results go
     /// to columns 8 + r. With no second panel, pass the first again and <paramref name="secondRows"/> = 0.
     /// The block ints come from <c>vpdpbusd</c> where AVX-VNNI exists, else from the loop that suits the
-    /// type's codes (<see cref="NibbleCodeInts"/>, <see cref="FiveBitCodeInts"/>, <see cref="SignedCodeInts"/>); all give the same ints.
+    /// type's codes (<see cref="UnsignedCodeInts{TSteps}"/>, <see cref="SignedCodeInts"/>); all give the same ints.
     /// </summary>
     public static void Run(GgmlType type, byte* panel, byte* second, int blocks, byte* tiles, int tokens, float* destination, int destinationStride,
         int rows, int secondRows)
@@ -51,13 +51,13 @@ internal static unsafe class Block32PanelKernel
         switch (type)
         {
             case GgmlType.Q4_0:
-                Run<NibbleCodeInts, WithoutMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
+                Run<UnsignedCodeInts<EightSteps>, WithoutMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
                 break;
             case GgmlType.Q4_1:
-                Run<NibbleCodeInts, WithMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
+                Run<UnsignedCodeInts<EightSteps>, WithMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
                 break;
             case GgmlType.Q5_1:
-                Run<FiveBitCodeInts, WithMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
+                Run<UnsignedCodeInts<FourSteps>, WithMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
                 break;
             default:
                 Run<SignedCodeInts, WithoutMin>(panel, second, blocks, tiles, tokens, destination, destinationStride, rows, secondRows);
@@ -193,56 +193,31 @@ internal static unsafe class Block32PanelKernel
         }
     }
 
-    /// <summary>
-    /// Q4_0 and Q4_1 without VNNI: their codes are nibbles, so a block's eight steps of <c>vpmaddubsw</c> pair sums, each at
-    /// most 2 · 15 · 128 from zero, add up in 16 bits (at most 30720) and widen once per block with one
-    /// <c>vpmaddwd</c>, instead of once per step: 144 integer operations per block and panel pair instead of 192.
-    /// </summary>
-    private readonly struct NibbleCodeInts : IBlockInts
+    /// <summary>How many steps of <c>vpmaddubsw</c> pair sums of a block add up in 16 bits before one <c>vpmaddwd</c> widens them.</summary>
+    private interface IStepsPerWidening
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static BlockInts Block(byte* panel, byte* second, byte* quants, int* offsets)
-        {
-            Vector256<short> s0 = default, s1 = default, s2 = default, s3 = default;
-            Vector256<short> t0 = default, t1 = default, t2 = default, t3 = default;
-            byte* q = quants;
-            for (int k = 0; k < 8; k++, q += 32, panel += 32, second += 32)
-            {
-                var codes = Vector256.Load(panel);
-                var codes2 = Vector256.Load(second);
-                var x0 = PanelInt8.Broadcast4(q);
-                s0 += PanelInt8.PairSums(codes, x0);
-                t0 += PanelInt8.PairSums(codes2, x0);
-                var x1 = PanelInt8.Broadcast4(q + 4);
-                s1 += PanelInt8.PairSums(codes, x1);
-                t1 += PanelInt8.PairSums(codes2, x1);
-                var x2 = PanelInt8.Broadcast4(q + 8);
-                s2 += PanelInt8.PairSums(codes, x2);
-                t2 += PanelInt8.PairSums(codes2, x2);
-                var x3 = PanelInt8.Broadcast4(q + 12);
-                s3 += PanelInt8.PairSums(codes, x3);
-                t3 += PanelInt8.PairSums(codes2, x3);
-            }
-            var ones = Vector256<short>.One;
-            // The code-offset sums start each token's ints in both panels.
-            Vector256<int> o0 = Start(offsets, 0), o1 = Start(offsets, 1), o2 = Start(offsets, 2), o3 = Start(offsets, 3);
-            return new(
-                PanelInt8.MultiplyAddPairs(o0, s0, ones), PanelInt8.MultiplyAddPairs(o1, s1, ones),
-                PanelInt8.MultiplyAddPairs(o2, s2, ones), PanelInt8.MultiplyAddPairs(o3, s3, ones),
-                PanelInt8.MultiplyAddPairs(o0, t0, ones), PanelInt8.MultiplyAddPairs(o1, t1, ones),
-                PanelInt8.MultiplyAddPairs(o2, t2, ones), PanelInt8.MultiplyAddPairs(o3, t3, ones));
-        }
+        static abstract int Steps { get; }
+    }
+
+    /// <summary>Q4_0 and Q4_1: nibbles, pair sums at most 2 · 15 · 128, so all eight steps (30720) fit a short.</summary>
+    private readonly struct EightSteps : IStepsPerWidening
+    {
+        public static int Steps => 8;
+    }
+
+    /// <summary>Q5_1: codes 0..31, pair sums at most 2 · 31 · 128 = 7936, so four steps (31744) fit and eight would not.</summary>
+    private readonly struct FourSteps : IStepsPerWidening
+    {
+        public static int Steps => 4;
     }
 
     /// <summary>
-    /// Q5_1 without VNNI: codes 0..31, so a <c>vpmaddubsw</c> pair sum is at most 2 · 31 · 128 = 7936 from zero and only
-    /// four steps add up in 16 bits (31744); each half of the block's eight steps widens on its own with one
-    /// <c>vpmaddwd</c>.
+    /// Unsigned codes without VNNI (Q4_0, Q4_1, Q5_1): a block's steps of <c>vpmaddubsw</c> pair sums add up in 16 bits as
+    /// far as they fit (<typeparamref name="TSteps"/>) and widen with one <c>vpmaddwd</c> per round, instead of once per step:
+    /// for nibbles 144 integer operations per block and panel pair instead of 192. The code-offset sums start each token's ints.
     /// </summary>
-    private readonly struct FiveBitCodeInts : IBlockInts
+    private readonly struct UnsignedCodeInts<TSteps> : IBlockInts where TSteps : struct, IStepsPerWidening
     {
-        private const int StepsPerWidening = 4;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static BlockInts Block(byte* panel, byte* second, byte* quants, int* offsets)
         {
@@ -250,11 +225,11 @@ internal static unsafe class Block32PanelKernel
             Vector256<int> i0 = Start(offsets, 0), i1 = Start(offsets, 1), i2 = Start(offsets, 2), i3 = Start(offsets, 3);
             Vector256<int> j0 = i0, j1 = i1, j2 = i2, j3 = i3;
             byte* q = quants;
-            for (int half = 0; half < 8; half += StepsPerWidening)
+            for (int round = 0; round < 8; round += TSteps.Steps)
             {
                 Vector256<short> s0 = default, s1 = default, s2 = default, s3 = default;
                 Vector256<short> t0 = default, t1 = default, t2 = default, t3 = default;
-                for (int k = 0; k < StepsPerWidening; k++, q += 32, panel += 32, second += 32)
+                for (int k = 0; k < TSteps.Steps; k++, q += 32, panel += 32, second += 32)
                 {
                     var codes = Vector256.Load(panel);
                     var codes2 = Vector256.Load(second);
