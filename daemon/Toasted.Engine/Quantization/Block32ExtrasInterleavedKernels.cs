@@ -20,13 +20,8 @@ internal readonly unsafe struct Block32ExtrasInterleavedKernels<TFormat> : IInte
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
-    /// <summary>Per activation block: the 32 quants as they are, the int bias offset · Σ q8, then s · 2¹¹² (formats with mins); one line.</summary>
-    private const int DigestBlockBytes = 64;
-    private const int BiasIndex = 8;
-
-    private static int ActivationBlockBytes => TFormat.HasMins ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
-
-    private static int ActivationQuantsOffset => TFormat.HasMins ? Q8_1Kernels.QuantsOffset : 2;
+    private const int DigestBlockBytes = BlockColumnPairs.DigestBlockBytes;
+    private const int BiasIndex = BlockColumnPairs.BiasIndex;
 
     /// <summary>As <see cref="Block32ExtrasInterleaved.DotGroupsScalar{TFormat}"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
@@ -34,21 +29,9 @@ internal readonly unsafe struct Block32ExtrasInterleavedKernels<TFormat> : IInte
 
     static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
-    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
-    {
-        for (int b = 0; b < blocks; b++)
-        {
-            byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            Unsafe.CopyBlockUnaligned(d, a + ActivationQuantsOffset, 32);
-            // Only Q5_0 has an offset, and it takes Q8_0 activations.
-            ((int*)d)[BiasIndex] = TFormat.CodeOffset == 0 ? 0 : TFormat.CodeOffset * Q8_0Kernels.QuantSum(a);
-            if (TFormat.HasMins)
-                ((float*)d)[BlockColumnPairs.MinFactorIndex] =
-                    Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a + Q8_1Kernels.SumOffset)) * InterleavedScales.HalfExponentGap;
-        }
-    }
+    /// <summary>Q5_0's bias 16 · Σ q8, and for the formats with mins the Q8_1 activation's s (<see cref="BlockColumnPairs.FillDigest"/>).</summary>
+    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
+        BlockColumnPairs.FillDigest(activation, blocks, TFormat.CodeOffset, TFormat.HasMins, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         BlockColumnPairs.Groups512<CodeSums512>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);

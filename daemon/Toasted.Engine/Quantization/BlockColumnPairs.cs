@@ -60,6 +60,37 @@ internal static unsafe class BlockColumnPairs
     /// <summary>Where a digest block keeps the activation block's s · 2¹¹² (a float) for the formats with mins.</summary>
     public const int MinFactorIndex = 9;
 
+    /// <summary>Bytes of a digest block: the 32 quants, the int bias at <see cref="BiasIndex"/>, s at <see cref="MinFactorIndex"/>; one line.</summary>
+    public const int DigestBlockBytes = 64;
+
+    /// <summary>Where a digest block keeps the int bias codeOffset · Σ q (as an int index).</summary>
+    public const int BiasIndex = 8;
+
+    /// <summary>
+    /// The digest of an activation row of <paramref name="blocks"/> 32-element blocks (Q8_0, or Q8_1 with
+    /// <paramref name="withSums"/>): per block the 32 quants as they are, the bias <paramref name="codeOffset"/> · Σ q that
+    /// turns unsigned codes' products into those of the signed codes (none where the offset is 0), and for Q8_1 its s · 2¹¹²;
+    /// the activation scales d · 2¹¹² beside, for <see cref="InterleavedScales.ScaledHalves(byte*, Vector512{float})"/>.
+    /// </summary>
+    public static void FillDigest(byte* activation, int blocks, int codeOffset, bool withSums, byte* digest, float* activationScales)
+    {
+        int activationBlockBytes = withSums ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
+        int quantsOffset = withSums ? Q8_1Kernels.QuantsOffset : 2;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* a = activation + (long)b * activationBlockBytes;
+            byte* d = digest + (long)b * DigestBlockBytes;
+            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
+            Unsafe.CopyBlockUnaligned(d, a + quantsOffset, 32);
+            int sum = 0;
+            if (codeOffset != 0)
+                for (int i = 0; i < 32; i++) sum += (sbyte)a[quantsOffset + i];
+            ((int*)d)[BiasIndex] = codeOffset * sum;
+            if (withSums)
+                ((float*)d)[MinFactorIndex] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a + Q8_1Kernels.SumOffset)) * InterleavedScales.HalfExponentGap;
+        }
+    }
+
     /// <summary>Two block columns: both columns' scales, both columns' extras, then both columns' quants.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PairBytes(int quantColumnBytes, int extrasColumnBytes = 0) => 2 * (ScaleColumnBytes + extrasColumnBytes + quantColumnBytes);

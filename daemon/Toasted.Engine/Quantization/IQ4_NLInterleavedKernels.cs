@@ -19,11 +19,8 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
-    private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
-    /// <summary>Per activation block: the 32 quants as they are, then the int bias 128 · Σ q8; one line.</summary>
-    private const int DigestBlockBytes = 64;
-    /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
-    private const int BiasIndex = 8;
+    private const int DigestBlockBytes = BlockColumnPairs.DigestBlockBytes;
+    private const int BiasIndex = BlockColumnPairs.BiasIndex;
 
     /// <summary>As the layout's twin with IQ4_NL's levels, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
@@ -35,17 +32,9 @@ public readonly unsafe struct IQ4_NLInterleavedKernels : IInterleavedKernel
 
     static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
-    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
-    {
-        for (int b = 0; b < blocks; b++)
-        {
-            byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
-            ((int*)d)[BiasIndex] = 128 * Q8_0Kernels.QuantSum(a);
-        }
-    }
+    /// <summary>The bias 128 · Σ q8 is the −128 of the level split (<see cref="BlockColumnPairs.FillDigest"/>).</summary>
+    static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
+        BlockColumnPairs.FillDigest(activation, blocks, 128, withSums: false, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         BlockColumnPairs.Groups512<LevelSums512>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);

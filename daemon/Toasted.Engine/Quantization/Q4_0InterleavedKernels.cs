@@ -18,11 +18,8 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
-    private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
-    /// <summary>Per activation block: the 32 quants as they are, then the int bias 8 · Σ q8; one line.</summary>
-    private const int DigestBlockBytes = 64;
-    /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
-    private const int BiasIndex = 8;
+    private const int DigestBlockBytes = BlockColumnPairs.DigestBlockBytes;
+    private const int BiasIndex = BlockColumnPairs.BiasIndex;
 
     /// <summary>As <see cref="Q4_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
@@ -30,8 +27,9 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 
     static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
+    /// <summary>The bias 8 · Σ q8 turns the unsigned nibble products into Σ (nibble − 8) · q8 (<see cref="BlockColumnPairs.FillDigest"/>).</summary>
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
-        FillDigest(activation, blocks, digest, activationScales);
+        BlockColumnPairs.FillDigest(activation, blocks, 8, withSums: false, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         Groups512(packed, groups, blocks, digest, activationScales, destination);
@@ -46,23 +44,6 @@ public readonly unsafe struct Q4_0InterleavedKernels : IInterleavedKernel
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q4_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
-
-    /// <summary>
-    /// Copies each activation block's quants and adds the bias 8 · Σ q8 over the block, which turns the unsigned
-    /// nibble products into Σ (nibble − 8)·q8; the activation scale is kept times 2¹¹² for
-    /// <see cref="InterleavedScales.ScaledHalves"/>.
-    /// </summary>
-    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
-    {
-        for (int b = 0; b < blocks; b++)
-        {
-            byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            Unsafe.CopyBlockUnaligned(d, a + 2, Q4_0Kernels.BlockSize);
-            ((int*)d)[BiasIndex] = 8 * Q8_0Kernels.QuantSum(a);
-        }
-    }
 
     private static void Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         BlockColumnPairs.Groups512<NibbleSums512>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);

@@ -20,12 +20,9 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
     /// <summary>Rows are interleaved only where a vector path exists to read them.</summary>
     public static bool IsSupported => Int8MultiplyAdd.Is256Supported;
 
-    private const int ActivationBlockBytes = Q8_0Kernels.BytesPerBlock;
     private const int Vectors = Q8_0Interleaved.Vectors;
-    /// <summary>Per activation block: the 32 quants as they are, then the int bias 128 · Σ q_a; one line.</summary>
-    private const int DigestBlockBytes = 64;
-    /// <summary>Where the bias sits, as an int index into the block's digest.</summary>
-    private const int BiasIndex = 8;
+    private const int DigestBlockBytes = BlockColumnPairs.DigestBlockBytes;
+    private const int BiasIndex = BlockColumnPairs.BiasIndex;
 
     /// <summary>As <see cref="Q8_0Interleaved.DotGroupsScalar"/>, with the widest vectors available.</summary>
     public static void DotGroups(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
@@ -33,8 +30,9 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
 
     static int IInterleavedKernel.DigestBlockBytes => DigestBlockBytes;
 
+    /// <summary>The bias 128 · Σ q8 takes the stored codes' offset off (<see cref="BlockColumnPairs.FillDigest"/>).</summary>
     static void IInterleavedKernel.FillDigest(byte* activation, int blocks, byte* digest, float* activationScales) =>
-        FillDigest(activation, blocks, digest, activationScales);
+        BlockColumnPairs.FillDigest(activation, blocks, Q8_0Interleaved.QuantOffset, withSums: false, digest, activationScales);
 
     static void IInterleavedKernel.Groups512(byte* packed, int groups, int blocks, byte* digest, float* activationScales, float* destination) =>
         BlockColumnPairs.Groups512<NibbleSums512>(packed, groups, blocks, digest, DigestBlockBytes, activationScales, destination);
@@ -49,22 +47,6 @@ public readonly unsafe struct Q8_0InterleavedKernels : IInterleavedKernel
 
     static void IInterleavedKernel.DotGroupsScalar(byte* packed, int groups, int blocks, byte* activation, float* destination) =>
         Q8_0Interleaved.DotGroupsScalar(packed, groups, blocks, activation, destination);
-
-    /// <summary>
-    /// Copies each activation block's quants and adds the bias 128 · Σ q_a, which turns the products of the stored
-    /// q + 128 into Σ q·q_a; the activation scale is kept times 2¹¹² for <see cref="InterleavedScales.ScaledHalves(byte*, Vector512{float})"/>.
-    /// </summary>
-    private static void FillDigest(byte* activation, int blocks, byte* digest, float* activationScales)
-    {
-        for (int b = 0; b < blocks; b++)
-        {
-            byte* a = activation + (long)b * ActivationBlockBytes;
-            byte* d = digest + (long)b * DigestBlockBytes;
-            activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
-            Unsafe.CopyBlockUnaligned(d, a + 2, Q8_0Kernels.BlockSize);
-            ((int*)d)[BiasIndex] = Q8_0Interleaved.QuantOffset * Q8_0Kernels.QuantSum(a);
-        }
-    }
 
     /// <summary>
     /// With <c>vpmaddubsw</c> at 512 bits: the stored q + 128 split into nibbles, 16 · high + low, each nibble × a in
