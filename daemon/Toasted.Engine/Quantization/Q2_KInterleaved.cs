@@ -67,7 +67,7 @@ public static unsafe class Q2_KInterleaved
                 for (int i = 0; i < 4; i++)
                 for (int c = 0; c < 8; c++)
                 for (int k = 0; k < 4; k++)
-                    codes[256 * h + 32 * c + 4 * r + k] |= (byte)(quants[128 * h + 32 * i + 4 * c + k] << (2 * i));
+                    codes[Q3_KInterleaved.LowByte(h, c, r, k)] |= (byte)(quants[128 * h + 32 * i + 4 * c + k] << (2 * i));
             }
         }
     }
@@ -103,7 +103,7 @@ public static unsafe class Q2_KInterleaved
                         int groupSum = 0;
                         for (int c = 4 * half; c < 4 * half + 4; c++)
                         for (int k = 0; k < 4; k++)
-                            groupSum += (codes[256 * h + 32 * c + 4 * r + k] >> (2 * i) & 3) * q8[128 * h + 32 * i + 4 * c + k];
+                            groupSum += (codes[Q3_KInterleaved.LowByte(h, c, r, k)] >> (2 * i) & 3) * q8[128 * h + 32 * i + 4 * c + k];
                         int packedScale = header[ScalesOffset + 16 * (4 * h + i) + 2 * r + half];
                         isum += (packedScale & 0xF) * groupSum;
                         summs += (packedScale >> 4) * bsums[8 * h + 2 * i + half];

@@ -50,8 +50,8 @@ public static unsafe class Q3_KInterleaved
     public static byte* Column(byte* group, int block, int blocks, out byte* header) =>
         SuperBlockColumnPairs.Column(group, block, blocks, HeaderColumnBytes, QuantColumnBytes, out header);
 
-    /// <summary>Where the low bits of element (h, i, c, k) of row r sit, and which bit pair: see the class comment.</summary>
-    private static int LowByte(int h, int c, int r, int k) => 256 * h + 32 * c + 4 * r + k;
+    /// <summary>The byte that holds the low bits of element 128h + 32i + 4c + k of row r, in bits 2i, 2i + 1 (also <see cref="Q2_KInterleaved"/>'s codes).</summary>
+    internal static int LowByte(int h, int c, int r, int k) => 256 * h + 32 * c + 4 * r + k;
 
     private static int HighByte(int h, int c, int r, int k) => HighBitsOffset + 128 * h + 64 * (c / 4) + 32 * (c % 2) + 4 * r + k;
 
