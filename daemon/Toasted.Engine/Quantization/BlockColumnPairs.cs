@@ -74,6 +74,7 @@ internal static unsafe class BlockColumnPairs
     /// </summary>
     public static void FillDigest(byte* activation, int blocks, int codeOffset, bool withSums, byte* digest, float* activationScales)
     {
+        if (withSums && codeOffset != 0) throw new ArgumentException("a code offset comes with Q8_0 activations, not Q8_1", nameof(codeOffset));
         int activationBlockBytes = withSums ? Q8_1Kernels.BytesPerBlock : Q8_0Kernels.BytesPerBlock;
         int quantsOffset = withSums ? Q8_1Kernels.QuantsOffset : 2;
         for (int b = 0; b < blocks; b++)
@@ -82,10 +83,8 @@ internal static unsafe class BlockColumnPairs
             byte* d = digest + (long)b * DigestBlockBytes;
             activationScales[b] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a)) * InterleavedScales.HalfExponentGap;
             Unsafe.CopyBlockUnaligned(d, a + quantsOffset, 32);
-            int sum = 0;
-            if (codeOffset != 0)
-                for (int i = 0; i < 32; i++) sum += (sbyte)a[quantsOffset + i];
-            ((int*)d)[BiasIndex] = codeOffset * sum;
+            // Only formats with Q8_0 activations have a code offset (Q4_0, Q8_0, IQ4_NL, Q5_0).
+            ((int*)d)[BiasIndex] = codeOffset == 0 ? 0 : codeOffset * Q8_0Kernels.QuantSum(a);
             if (withSums)
                 ((float*)d)[MinFactorIndex] = Float16Bits.ToSingle(Unsafe.ReadUnaligned<ushort>(a + Q8_1Kernels.SumOffset)) * InterleavedScales.HalfExponentGap;
         }

@@ -134,10 +134,10 @@ internal static unsafe class GroupScaleInterleavedLoops<TColumn> where TColumn :
                             quarter2 += Avx2.MultiplyAddAdjacent(q2, Vector256.Load(pattern + 512));
                             quarter3 += Avx2.MultiplyAddAdjacent(q3, Vector256.Load(pattern + 768));
                         }
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, quarter0, PairedRowScales.Spread(quarter0Scales, pick));
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, quarter1, PairedRowScales.Spread(quarter1Scales, pick));
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, quarter2, PairedRowScales.Spread(quarter2Scales, pick));
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, quarter3, PairedRowScales.Spread(quarter3Scales, pick));
+                        ints = Int8MultiplyAdd.ShortPairs(ints, quarter0, PairedRowScales.Spread(quarter0Scales, pick));
+                        ints = Int8MultiplyAdd.ShortPairs(ints, quarter1, PairedRowScales.Spread(quarter1Scales, pick));
+                        ints = Int8MultiplyAdd.ShortPairs(ints, quarter2, PairedRowScales.Spread(quarter2Scales, pick));
+                        ints = Int8MultiplyAdd.ShortPairs(ints, quarter3, PairedRowScales.Spread(quarter3Scales, pick));
                     }
                 }
                 sums = TColumn.Add(sums, ints, header, patterns, activationScales[b]);

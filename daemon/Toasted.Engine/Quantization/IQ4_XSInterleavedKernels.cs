@@ -148,10 +148,10 @@ public readonly unsafe struct IQ4_XSInterleavedKernels : IInterleavedKernel
                     var pair = PairedRowScales.Wide(scales, k);
                     var lowScales = PairedRowScales.Spread(pair, pickFirst);
                     var highScales = PairedRowScales.Spread(pair, pickSecond);
-                    ints = Q4_KInterleavedKernels.ScaledAdd(ints, lowH, lowScales << 4);
-                    ints = Q4_KInterleavedKernels.ScaledAdd(ints, lowL, lowScales);
-                    ints = Q4_KInterleavedKernels.ScaledAdd(ints, highH, highScales << 4);
-                    ints = Q4_KInterleavedKernels.ScaledAdd(ints, highL, highScales);
+                    ints = Int8MultiplyAdd.ShortPairs(ints, lowH, lowScales << 4);
+                    ints = Int8MultiplyAdd.ShortPairs(ints, lowL, lowScales);
+                    ints = Int8MultiplyAdd.ShortPairs(ints, highH, highScales << 4);
+                    ints = Int8MultiplyAdd.ShortPairs(ints, highL, highScales);
                 }
                 sums = InterleavedScales.AddScaled(sums, ints - (OffsetTerm(scales, patterns) << 7), header, activationScales[b]);
             }

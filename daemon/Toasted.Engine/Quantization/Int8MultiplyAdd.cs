@@ -22,6 +22,19 @@ internal static class Int8MultiplyAdd
     public static bool Is256Supported => Avx2.IsSupported;
     public static bool Is128Supported => Ssse3.IsSupported;
 
+    /// <summary>
+    /// accumulator + Σ pairs of 16-bit products (<c>vpdpwssd</c> where AVX-VNNI exists, else <c>vpmaddwd</c> and an add),
+    /// exact: what the kernels use to widen short pair sums, weighted by scales or by 1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> ShortPairs(Vector256<int> accumulator, Vector256<short> left, Vector256<short> right)
+    {
+        // Written as two returns: as one conditional expression the sub-block panel kernel ran ≈ 10 % slower
+        // (gemm Q4_K 210–221 against 235–241 Gop/s).
+        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(accumulator, left, right);
+        return accumulator + Avx2.MultiplyAddAdjacent(left, right);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Unsigned(Vector512<int> accumulator, Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes) =>
         accumulator + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector512<short>.One);

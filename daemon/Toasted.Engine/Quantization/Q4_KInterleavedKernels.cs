@@ -196,12 +196,6 @@ public readonly unsafe struct Q4_KInterleavedKernels : IInterleavedKernel
         offsets = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(-mins), minScales, offsets);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<int> ScaledAdd(Vector256<int> accumulator, Vector256<short> pairs, Vector256<short> scales) =>
-        AvxVnni.IsSupported
-            ? AvxVnni.MultiplyWideningAndAdd(accumulator, pairs, scales)
-            : accumulator + Avx2.MultiplyAddAdjacent(pairs, scales);
-
     /// <summary>
     /// Per row, Σ_j min_j · (bsums[2j] + bsums[2j+1]): the mins of sub-blocks 2p and 2p+1 sit side by side
     /// in each row's 4-byte lane, so widening them to shorts lines them up with the two sums repeated.

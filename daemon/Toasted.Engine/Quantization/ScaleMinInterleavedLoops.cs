@@ -131,8 +131,8 @@ internal static unsafe class ScaleMinInterleavedLoops<TCodes> where TCodes : str
                             lowPairs += Avx2.MultiplyAddAdjacent(TCodes.Low256(packedBytes, extra, k), Vector256.Load(low + 32 * c));
                             highPairs += Avx2.MultiplyAddAdjacent(TCodes.High256(packedBytes, extra, k), Vector256.Load(high + 32 * c));
                         }
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, lowPairs, lowScales);
-                        ints = Q4_KInterleavedKernels.ScaledAdd(ints, highPairs, highScales);
+                        ints = Int8MultiplyAdd.ShortPairs(ints, lowPairs, lowScales);
+                        ints = Int8MultiplyAdd.ShortPairs(ints, highPairs, highScales);
                     }
                 }
                 Q4_KInterleavedKernels.AddColumn(ref scaled, ref offsets, ints, Q4_KInterleavedKernels.MinsTimesSubBlockSums(header, patterns), header, activationScales[b]);

@@ -246,10 +246,10 @@ internal static unsafe class Block32PanelKernel
                     s3 += PanelInt8.PairSums(codes, x3);
                     t3 += PanelInt8.PairSums(codes2, x3);
                 }
-                i0 = PanelInt8.MultiplyAddPairs(i0, s0, ones); i1 = PanelInt8.MultiplyAddPairs(i1, s1, ones);
-                i2 = PanelInt8.MultiplyAddPairs(i2, s2, ones); i3 = PanelInt8.MultiplyAddPairs(i3, s3, ones);
-                j0 = PanelInt8.MultiplyAddPairs(j0, t0, ones); j1 = PanelInt8.MultiplyAddPairs(j1, t1, ones);
-                j2 = PanelInt8.MultiplyAddPairs(j2, t2, ones); j3 = PanelInt8.MultiplyAddPairs(j3, t3, ones);
+                i0 = Int8MultiplyAdd.ShortPairs(i0, s0, ones); i1 = Int8MultiplyAdd.ShortPairs(i1, s1, ones);
+                i2 = Int8MultiplyAdd.ShortPairs(i2, s2, ones); i3 = Int8MultiplyAdd.ShortPairs(i3, s3, ones);
+                j0 = Int8MultiplyAdd.ShortPairs(j0, t0, ones); j1 = Int8MultiplyAdd.ShortPairs(j1, t1, ones);
+                j2 = Int8MultiplyAdd.ShortPairs(j2, t2, ones); j3 = Int8MultiplyAdd.ShortPairs(j3, t3, ones);
             }
             return new(i0, i1, i2, i3, j0, j1, j2, j3);
         }

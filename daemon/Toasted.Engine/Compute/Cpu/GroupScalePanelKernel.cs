@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -116,14 +117,14 @@ internal static unsafe class GroupScalePanelKernel
                         {
                             var codes = Vector256.Load(w);
                             var next = Vector256.Load(w + 32);
-                            s0 = PanelInt8.MultiplyAddPairs(s0, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 32)), groupScales);
-                            s1 = PanelInt8.MultiplyAddPairs(s1, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 36)), groupScales);
-                            s2 = PanelInt8.MultiplyAddPairs(s2, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 40)), groupScales);
-                            s3 = PanelInt8.MultiplyAddPairs(s3, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 44)), groupScales);
-                            s4 = PanelInt8.MultiplyAddPairs(s4, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 48)), groupScales);
-                            s5 = PanelInt8.MultiplyAddPairs(s5, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 52)), groupScales);
-                            s6 = PanelInt8.MultiplyAddPairs(s6, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 56)), groupScales);
-                            s7 = PanelInt8.MultiplyAddPairs(s7, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 60)), groupScales);
+                            s0 = Int8MultiplyAdd.ShortPairs(s0, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 32)), groupScales);
+                            s1 = Int8MultiplyAdd.ShortPairs(s1, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 4)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 36)), groupScales);
+                            s2 = Int8MultiplyAdd.ShortPairs(s2, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 8)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 40)), groupScales);
+                            s3 = Int8MultiplyAdd.ShortPairs(s3, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 12)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 44)), groupScales);
+                            s4 = Int8MultiplyAdd.ShortPairs(s4, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 16)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 48)), groupScales);
+                            s5 = Int8MultiplyAdd.ShortPairs(s5, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 20)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 52)), groupScales);
+                            s6 = Int8MultiplyAdd.ShortPairs(s6, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 24)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 56)), groupScales);
+                            s7 = Int8MultiplyAdd.ShortPairs(s7, PanelInt8.PairSums(codes, PanelInt8.Broadcast4(q + 28)) + PanelInt8.PairSums(next, PanelInt8.Broadcast4(q + 60)), groupScales);
                             q += 64;
                             w += 64;
                         }

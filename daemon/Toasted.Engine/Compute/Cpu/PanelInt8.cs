@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -37,14 +38,6 @@ internal static unsafe class PanelInt8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<short> InBothHalves(Vector256<int> lanes) => ((lanes & Vector256.Create(0xFFFF)) | (lanes << 16)).AsInt16();
 
-    /// <summary>accumulator + Σ pairs of 16-bit products (vpdpwssd / vpmaddwd), exact.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> MultiplyAddPairs(Vector256<int> accumulator, Vector256<short> left, Vector256<short> right)
-    {
-        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(accumulator, left, right);
-        return accumulator + Avx2.MultiplyAddAdjacent(left, right);
-    }
-
     /// <summary>Eight tokens' int vectors (lane = panel row), token t in T<i>t</i>.</summary>
     public readonly record struct TokenInts(
         Vector256<int> T0, Vector256<int> T1, Vector256<int> T2, Vector256<int> T3,
@@ -63,14 +56,14 @@ internal static unsafe class PanelInt8
         for (int k = 0; k < pairCount; k++, tokenSums += 32, pairs += 16)
         {
             var pair = Vector256.Load(pairs);
-            c0 = MultiplyAddPairs(c0, pair, Vector256.Create(*(int*)tokenSums).AsInt16());
-            c1 = MultiplyAddPairs(c1, pair, Vector256.Create(*(int*)(tokenSums + 4)).AsInt16());
-            c2 = MultiplyAddPairs(c2, pair, Vector256.Create(*(int*)(tokenSums + 8)).AsInt16());
-            c3 = MultiplyAddPairs(c3, pair, Vector256.Create(*(int*)(tokenSums + 12)).AsInt16());
-            c4 = MultiplyAddPairs(c4, pair, Vector256.Create(*(int*)(tokenSums + 16)).AsInt16());
-            c5 = MultiplyAddPairs(c5, pair, Vector256.Create(*(int*)(tokenSums + 20)).AsInt16());
-            c6 = MultiplyAddPairs(c6, pair, Vector256.Create(*(int*)(tokenSums + 24)).AsInt16());
-            c7 = MultiplyAddPairs(c7, pair, Vector256.Create(*(int*)(tokenSums + 28)).AsInt16());
+            c0 = Int8MultiplyAdd.ShortPairs(c0, pair, Vector256.Create(*(int*)tokenSums).AsInt16());
+            c1 = Int8MultiplyAdd.ShortPairs(c1, pair, Vector256.Create(*(int*)(tokenSums + 4)).AsInt16());
+            c2 = Int8MultiplyAdd.ShortPairs(c2, pair, Vector256.Create(*(int*)(tokenSums + 8)).AsInt16());
+            c3 = Int8MultiplyAdd.ShortPairs(c3, pair, Vector256.Create(*(int*)(tokenSums + 12)).AsInt16());
+            c4 = Int8MultiplyAdd.ShortPairs(c4, pair, Vector256.Create(*(int*)(tokenSums + 16)).AsInt16());
+            c5 = Int8MultiplyAdd.ShortPairs(c5, pair, Vector256.Create(*(int*)(tokenSums + 20)).AsInt16());
+            c6 = Int8MultiplyAdd.ShortPairs(c6, pair, Vector256.Create(*(int*)(tokenSums + 24)).AsInt16());
+            c7 = Int8MultiplyAdd.ShortPairs(c7, pair, Vector256.Create(*(int*)(tokenSums + 28)).AsInt16());
         }
         return new(c0, c1, c2, c3, c4, c5, c6, c7);
     }

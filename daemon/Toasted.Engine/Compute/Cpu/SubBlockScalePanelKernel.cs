@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Toasted.Engine.Quantization;
 
 namespace Toasted.Engine.Compute.Cpu;
 
@@ -112,10 +113,10 @@ internal static unsafe class SubBlockScalePanelKernel
                                 v6 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 24), codes));
                                 v7 += PanelInt8.PairSums(magnitudes, Operand<TCodes>(PanelInt8.Broadcast4(q + 28), codes));
                             }
-                            s0 = PanelInt8.MultiplyAddPairs(s0, v0, subBlockScale); s1 = PanelInt8.MultiplyAddPairs(s1, v1, subBlockScale);
-                            s2 = PanelInt8.MultiplyAddPairs(s2, v2, subBlockScale); s3 = PanelInt8.MultiplyAddPairs(s3, v3, subBlockScale);
-                            s4 = PanelInt8.MultiplyAddPairs(s4, v4, subBlockScale); s5 = PanelInt8.MultiplyAddPairs(s5, v5, subBlockScale);
-                            s6 = PanelInt8.MultiplyAddPairs(s6, v6, subBlockScale); s7 = PanelInt8.MultiplyAddPairs(s7, v7, subBlockScale);
+                            s0 = Int8MultiplyAdd.ShortPairs(s0, v0, subBlockScale); s1 = Int8MultiplyAdd.ShortPairs(s1, v1, subBlockScale);
+                            s2 = Int8MultiplyAdd.ShortPairs(s2, v2, subBlockScale); s3 = Int8MultiplyAdd.ShortPairs(s3, v3, subBlockScale);
+                            s4 = Int8MultiplyAdd.ShortPairs(s4, v4, subBlockScale); s5 = Int8MultiplyAdd.ShortPairs(s5, v5, subBlockScale);
+                            s6 = Int8MultiplyAdd.ShortPairs(s6, v6, subBlockScale); s7 = Int8MultiplyAdd.ShortPairs(s7, v7, subBlockScale);
                         }
                         continue;
                     }
